@@ -1,0 +1,516 @@
+"""`run_campaign`: many replicate trials of a scenario, in chunks, in process or on Dask."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shlex
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tregsim.campaign.chunks import (
+    Chunk,
+    chunk_paths,
+    default_chunk_size,
+    load_chunk,
+    plan_chunks,
+    run_chunk,
+    write_json_atomic,
+)
+from tregsim.campaign.summary import _get, assemble_summary
+from tregsim.store import RunStore, new_run_id, scenario_hash, scenario_payload, tregsim_home
+
+#: Seconds between catalogue updates of ``n_chunks_done`` while a run goes on.
+CATALOGUE_UPDATE_S = 1.0
+
+
+class CampaignInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a campaign: finished chunks are on disk, the run is marked
+    ``interrupted``; ``resume_command`` is the command that finishes it."""
+
+    def __init__(self, run_id: str, resume_command: str, chunks_done: int, n_chunks: int):
+        self.run_id = run_id
+        self.resume_command = resume_command
+        self.chunks_done = chunks_done
+        self.n_chunks = n_chunks
+        super().__init__(
+            f"Interrupted: {chunks_done} of {n_chunks} chunks of run {run_id} are saved; "
+            f"finish it with: {resume_command}"
+        )
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A finished campaign: the summary, the per-replicate records (small) and the chunk
+    Parquet files holding the patient rows (read lazily)."""
+
+    run_id: str
+    run_dir: Path
+    summary: dict[str, Any]
+    records: tuple[dict[str, Any], ...]
+    chunk_files: tuple[Path, ...]
+    chunks_computed: int
+    chunks_loaded: int
+    seconds: float
+
+    def summary_json(self) -> str:
+        """The summary as the exact text written to ``summary.json``."""
+        return json.dumps(self.summary, indent=2, allow_nan=False)
+
+    def iter_patients(self, columns: list[str] | None = None) -> Iterator[Any]:
+        """Patient rows chunk by chunk (pandas DataFrames, in replicate order)."""
+        import pyarrow.parquet as pq
+
+        for path in self.chunk_files:
+            yield pq.read_table(path, columns=columns).to_pandas()
+
+    @property
+    def patients(self):
+        """All patient rows as one DataFrame (loads every chunk; see `iter_patients`)."""
+        import pandas as pd
+
+        frames = [frame for frame in self.iter_patients() if len(frame.columns)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def write(self, out_dir: str | os.PathLike[str]) -> Path:
+        """Write ``summary.json`` and ``patients.parquet`` (streamed chunk by chunk) into
+        `out_dir`, each atomically; returns `out_dir`."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        _concat_parquet(self.chunk_files, out / "patients.parquet")
+        tmp = out / f".summary.json.{os.getpid()}.tmp"
+        tmp.write_text(self.summary_json() + "\n", encoding="utf-8")
+        os.replace(tmp, out / "summary.json")
+        return out
+
+
+def _concat_parquet(files: tuple[Path, ...], target: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = [pq.read_schema(path) for path in files]
+    schemas = [schema for schema in schemas if len(schema)]
+    schema = (
+        pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
+    ).remove_metadata()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for path in files:
+                table = pq.read_table(path)
+                if not table.num_rows:
+                    continue
+                columns = [
+                    table.column(f.name).cast(f.type)
+                    if f.name in table.column_names
+                    else pa.nulls(table.num_rows, f.type)
+                    for f in schema
+                ]
+                writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def resume_command(command: str, run_id: str) -> str:
+    """`command` with any ``--resume X`` removed and ``--resume run_id`` appended."""
+    tokens = shlex.split(command)
+    kept: list[str] = []
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        if token == "--resume":
+            skip = True
+            continue
+        if token.startswith("--resume="):
+            continue
+        kept.append(token)
+    return shlex.join([*kept, "--resume", run_id])
+
+
+def _default_command(name, run_dir, out_dir, replicates, seed, workers, scheduler) -> str:
+    parts = ["tregsim", "run", name, "--out", str(out_dir or run_dir)]
+    parts += ["--replicates", str(replicates), "--seed", str(seed)]
+    if scheduler:
+        parts += ["--scheduler", scheduler]
+    elif workers:
+        parts += ["--workers", str(workers)]
+    return shlex.join(parts)
+
+
+# -- executors ----------------------------------------------------------------------------
+class _InProcess:
+    """Chunks one after the other in this process: no start-up cost, best for small runs."""
+
+    n_workers = 1
+
+    def run(self, task: Callable[[Chunk], dict], chunks: list[Chunk], run_id: str):
+        for chunk in chunks:
+            yield task(chunk)
+
+    def close(self) -> None:
+        pass
+
+
+class _Dask:
+    """Chunks as Dask futures on a LocalCluster (processes) or an existing scheduler."""
+
+    def __init__(self, workers: int | None, scheduler: str | None):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler, timeout="30s")
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                env={"NUMBA_NUM_THREADS": "1"},
+            )
+            self.client = Client(self.cluster)
+        self.n_workers = max(1, sum(self.client.nthreads().values()))
+        self._futures: list[Any] = []
+
+    def run(self, task: Callable[[Chunk], dict], chunks: list[Chunk], run_id: str):
+        from dask.distributed import as_completed
+
+        self._futures = [
+            self.client.submit(
+                task, chunk, pure=False, retries=2, key=f"tregsim-chunk-{chunk.index:05d}-{run_id}"
+            )
+            for chunk in chunks
+        ]
+        for future in as_completed(self._futures):
+            yield future.result()
+
+    def close(self) -> None:
+        try:
+            if self._futures:
+                self.client.cancel(self._futures)
+        finally:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+@dataclass(frozen=True)
+class _ChunkTask:
+    """Picklable callable sent to workers: one chunk with everything it needs."""
+
+    scenario: Any
+    seed: int
+    run_dir: str
+    scenario_hash: str
+    replicate_fn: Callable[[Any, int, int], Any]
+
+    def __call__(self, chunk: Chunk) -> dict[str, Any]:
+        return run_chunk(
+            self.scenario, self.seed, chunk, self.run_dir, self.scenario_hash, self.replicate_fn
+        )
+
+
+# -- progress -----------------------------------------------------------------------------
+class _Progress:
+    def __init__(self, enabled: bool, description: str, total: int, completed: int):
+        self.progress = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("chunks"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(description, total=total, completed=completed, rate="")
+        self.started = time.perf_counter()
+        self.replicates = 0
+
+    def advance(self, replicates: int) -> None:
+        if self.progress is None:
+            return
+        self.replicates += replicates
+        rate = self.replicates / max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, advance=1, rate=f"{rate:.3g} replicates/s")
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+# -- the campaign -------------------------------------------------------------------------
+def _validate(replicates, seed, workers, scheduler, chunk_size) -> None:
+    if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
+        raise ValueError(f"replicates must be a whole number >= 1, got {replicates!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a whole number >= 1 or None, got {workers!r}")
+    if scheduler is not None:
+        if workers is not None:
+            raise ValueError(
+                "pass either workers (a local cluster) or scheduler (an existing cluster), not both"
+            )
+        if not isinstance(scheduler, str) or "://" not in scheduler:
+            raise ValueError(
+                f"scheduler must be an address such as tcp://HOST:8786, got {scheduler!r}"
+            )
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError(f"chunk_size must be a whole number >= 1 or None, got {chunk_size!r}")
+
+
+def _resolve_replicate_fn(replicate_fn):
+    if replicate_fn is not None:
+        if not callable(replicate_fn):
+            raise ValueError(f"replicate_fn must be callable, got {replicate_fn!r}")
+        return replicate_fn
+    from tregsim.trial import simulate_replicate
+
+    return simulate_replicate
+
+
+def run_campaign(
+    scenario: Any,
+    replicates: int,
+    seed: int | None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
+    resume_run_id: str | None = None,
+    progress: bool = True,
+    replicate_fn: Callable[[Any, int, int], Any] | None = None,
+    catalogue: str | os.PathLike[str] | RunStore | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    command: str | None = None,
+) -> CampaignResult:
+    """Run `replicates` replicate trials of `scenario` in chunks and summarise them.
+
+    Where it runs: in this process when `workers` is None or 1 (fastest for small runs); on a
+    ``LocalCluster`` of `workers` processes (one thread each) when `workers` > 1; on an
+    existing Dask cluster when `scheduler` is an address (``tcp://HOST:PORT``; workers must
+    see `run_dir` on a shared filesystem and import tregsim).
+
+    Each chunk's patient rows and per-replicate records are written atomically to
+    ``run_dir/chunks`` (default `run_dir`: ``<tregsim home>/runs/<run_id>``); the run is
+    recorded in the DuckDB `catalogue` (default :func:`tregsim.store.default_catalogue_path`).
+    ``resume_run_id`` continues an earlier run: scenario hash, seed and replicates must match,
+    finished chunks are loaded, only the missing ones are computed. The summary does not
+    depend on `chunk_size`, `workers` or completion order. With `out_dir`, ``summary.json``
+    and ``patients.parquet`` are written there at the end. `command` is the command line that
+    started the run (for the resume hint printed on Ctrl-C). `replicate_fn(scenario, seed,
+    replicate)` defaults to ``tregsim.trial.simulate_replicate``.
+
+    Ctrl-C raises :class:`CampaignInterrupted` (a KeyboardInterrupt) after marking the run
+    ``interrupted``; any other failure marks it ``failed`` and re-raises.
+    """
+    if seed is None:
+        seed = _get(scenario, "seed", None)
+    _validate(replicates, seed, workers, scheduler, chunk_size)
+    replicate_fn = _resolve_replicate_fn(replicate_fn)
+    store = catalogue if isinstance(catalogue, RunStore) else RunStore(catalogue)
+    digest = scenario_hash(scenario)
+    name = str(_get(scenario, "name", "scenario"))
+
+    if resume_run_id is not None:
+        previous = store.get_run(resume_run_id)
+        problems = []
+        if previous["scenario_hash"] != digest:
+            problems.append("the scenario differs (scenario hash)")
+        if int(previous["seed"]) != seed:
+            problems.append(f"seed {seed} differs from the run's seed {previous['seed']}")
+        if int(previous["replicates"]) != replicates:
+            problems.append(
+                f"replicates {replicates} differs from the run's {previous['replicates']}"
+            )
+        if chunk_size is not None and chunk_size != int(previous["chunk_size"]):
+            problems.append(
+                f"chunk_size {chunk_size} differs from the run's {previous['chunk_size']}"
+            )
+        if run_dir is not None and Path(run_dir).resolve() != Path(previous["run_dir"]).resolve():
+            problems.append(f"run_dir {run_dir} is not the run's {previous['run_dir']}")
+        if problems:
+            raise ValueError(
+                f"cannot resume run {resume_run_id}: " + "; ".join(problems) + "; pass the same "
+                "scenario, overrides, seed and replicates as the original run"
+            )
+        run_id = resume_run_id
+        run_dir = Path(previous["run_dir"])
+        chunk_size = int(previous["chunk_size"])
+        command = command or previous.get("command")
+        previous_seconds = float(previous["seconds"] or 0.0)
+    else:
+        run_id = new_run_id()
+        run_dir = Path(run_dir) if run_dir is not None else tregsim_home() / "runs" / run_id
+        marker = run_dir / "run.json"
+        if marker.exists():
+            other = json.loads(marker.read_text(encoding="utf-8")).get("run_id")
+            raise ValueError(
+                f"run_dir {run_dir} already holds run {other}; resume it with "
+                f"resume_run_id={other!r} (--resume {other}) or choose another run_dir"
+            )
+        previous_seconds = 0.0
+    command = command or _default_command(
+        name, run_dir, out_dir, replicates, seed, workers, scheduler
+    )
+
+    started = time.perf_counter()
+    use_dask = scheduler is not None or (workers is not None and workers > 1)
+    executor = _Dask(workers, scheduler) if use_dask else _InProcess()
+    try:
+        if chunk_size is None:
+            chunk_size = default_chunk_size(replicates, executor.n_workers)
+        if resume_run_id is None:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            store.start_run(
+                scenario=scenario,
+                seed=seed,
+                replicates=replicates,
+                chunk_size=chunk_size,
+                run_dir=run_dir.resolve(),
+                run_id=run_id,
+                out_dir=None if out_dir is None else Path(out_dir).resolve(),
+                command=command,
+            )
+            write_json_atomic(
+                run_dir / "run.json",
+                {
+                    "run_id": run_id,
+                    "scenario_hash": digest,
+                    "seed": seed,
+                    "replicates": replicates,
+                    "chunk_size": chunk_size,
+                    "scenario": scenario_payload(scenario),
+                },
+            )
+        else:
+            store.set_status(run_id, "running")
+        return _drive(
+            executor,
+            scenario=scenario,
+            seed=seed,
+            replicates=replicates,
+            chunk_size=chunk_size,
+            run_dir=run_dir,
+            run_id=run_id,
+            digest=digest,
+            replicate_fn=replicate_fn,
+            store=store,
+            progress=progress,
+            out_dir=out_dir,
+            command=command,
+            started=started,
+            previous_seconds=previous_seconds,
+        )
+    finally:
+        executor.close()
+
+
+def _drive(
+    executor,
+    *,
+    scenario,
+    seed,
+    replicates,
+    chunk_size,
+    run_dir,
+    run_id,
+    digest,
+    replicate_fn,
+    store,
+    progress,
+    out_dir,
+    command,
+    started,
+    previous_seconds,
+) -> CampaignResult:
+    chunks = plan_chunks(replicates, chunk_size)
+    done: dict[int, list[dict[str, Any]]] = {}
+    for chunk in chunks:
+        payload = load_chunk(run_dir, chunk, seed, digest)
+        if payload is not None:
+            done[chunk.index] = payload["records"]
+    loaded = len(done)
+    missing = [chunk for chunk in chunks if chunk.index not in done]
+    task = _ChunkTask(scenario, seed, str(run_dir), digest, replicate_fn)
+    bar = _Progress(progress, f"{_get(scenario, 'name', 'scenario')} {run_id}", len(chunks), loaded)
+    last_update = time.monotonic()
+
+    def seconds() -> float:
+        return previous_seconds + time.perf_counter() - started
+
+    try:
+        for payload in executor.run(task, missing, run_id):
+            index = int(payload["chunk"])
+            if index in done:  # never count a chunk twice
+                continue
+            done[index] = payload["records"]
+            bar.advance(len(payload["records"]))
+            if time.monotonic() - last_update >= CATALOGUE_UPDATE_S:
+                store.mark_chunk_done(run_id, len(done))
+                last_update = time.monotonic()
+    except KeyboardInterrupt:
+        bar.stop()
+        store.finish_run(run_id, status="interrupted", seconds=seconds(), n_chunks_done=len(done))
+        interrupted = CampaignInterrupted(
+            run_id, resume_command(command, run_id), len(done), len(chunks)
+        )
+        print(str(interrupted), file=sys.stderr)
+        raise interrupted from None
+    except BaseException:
+        bar.stop()
+        store.finish_run(run_id, status="failed", seconds=seconds(), n_chunks_done=len(done))
+        raise
+    bar.stop()
+
+    records = [record for index in sorted(done) for record in done[index]]
+    summary = assemble_summary(scenario, seed, replicates, records)
+    result = CampaignResult(
+        run_id=run_id,
+        run_dir=Path(run_dir),
+        summary=summary,
+        records=tuple(records),
+        chunk_files=tuple(chunk_paths(run_dir, chunk.index)[0] for chunk in chunks),
+        chunks_computed=len(chunks) - loaded,
+        chunks_loaded=loaded,
+        seconds=seconds(),
+    )
+    write_json_atomic(run_dir / "summary.json", summary)
+    if out_dir is not None:
+        result.write(out_dir)
+    store.finish_run(
+        run_id,
+        status="done",
+        seconds=result.seconds,
+        n_chunks_done=len(done),
+        out_dir=None if out_dir is None else Path(out_dir).resolve(),
+    )
+    return result

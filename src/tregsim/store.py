@@ -1,0 +1,314 @@
+"""The run store: one directory per run and a DuckDB catalogue of all runs.
+
+The catalogue is a single DuckDB file (default ``~/.local/share/tregsim/runs.duckdb``;
+``$TREGSIM_HOME/runs.duckdb`` when the environment variable ``TREGSIM_HOME`` is set, or any
+path passed as ``catalogue``) with one table::
+
+    runs(run_id, scenario, scenario_hash, seed, replicates, chunk_size, version, status,
+         created, finished, seconds, n_chunks_done, out_dir, run_dir, command)
+
+``status`` is one of ``running``, ``interrupted``, ``done``, ``failed``.
+
+DuckDB lets one process at a time open a file for writing, so only the campaign driver writes
+the catalogue (workers only write chunk files), and every operation opens the file, does its
+work and closes it again; a second ``tregsim runs`` or a second driver waits briefly for the
+lock instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+#: Values a run's ``status`` takes.
+STATUSES = ("running", "interrupted", "done", "failed")
+
+_COLUMNS = (
+    "run_id",
+    "scenario",
+    "scenario_hash",
+    "seed",
+    "replicates",
+    "chunk_size",
+    "version",
+    "status",
+    "created",
+    "finished",
+    "seconds",
+    "n_chunks_done",
+    "out_dir",
+    "run_dir",
+    "command",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    scenario VARCHAR,
+    scenario_hash VARCHAR,
+    seed BIGINT,
+    replicates BIGINT,
+    chunk_size BIGINT,
+    version VARCHAR,
+    status VARCHAR,
+    created TIMESTAMP,
+    finished TIMESTAMP,
+    seconds DOUBLE,
+    n_chunks_done BIGINT,
+    out_dir VARCHAR,
+    run_dir VARCHAR,
+    command VARCHAR
+)
+"""
+
+
+def tregsim_home(home: str | os.PathLike[str] | None = None) -> Path:
+    """The folder for tregsim's own files: `home`, else ``$TREGSIM_HOME``, else
+    ``~/.local/share/tregsim``."""
+    if home is not None:
+        return Path(home).expanduser()
+    env = os.environ.get("TREGSIM_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".local" / "share" / "tregsim"
+
+
+def default_catalogue_path(home: str | os.PathLike[str] | None = None) -> Path:
+    """Path of the DuckDB catalogue file: ``<tregsim_home(home)>/runs.duckdb``."""
+    return tregsim_home(home) / "runs.duckdb"
+
+
+def scenario_payload(scenario: Any) -> Any:
+    """The scenario as plain JSON-able data (pydantic model, dataclass or mapping)."""
+    if hasattr(scenario, "model_dump"):
+        return scenario.model_dump(mode="json")
+    if is_dataclass(scenario) and not isinstance(scenario, type):
+        return asdict(scenario)
+    if isinstance(scenario, Mapping):
+        return dict(scenario)
+    raise TypeError(
+        f"scenario must be a tregsim Scenario, a dataclass or a mapping, got {type(scenario)!r}"
+    )
+
+
+def canonical_scenario_json(scenario: Any) -> str:
+    """Canonical JSON text of a scenario: sorted keys, no spaces, UTF-8 characters kept."""
+    return json.dumps(
+        scenario_payload(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def scenario_hash(scenario: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of the scenario; equal scenarios hash equal."""
+    return hashlib.sha256(canonical_scenario_json(scenario).encode("utf-8")).hexdigest()
+
+
+def new_run_id() -> str:
+    """A fresh, sortable run id such as ``20261127-195806-3fa2c1``."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{uuid.uuid4().hex[:6]}"
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now().replace(microsecond=0)
+
+
+class RunStore:
+    """The DuckDB catalogue of runs at `catalogue` (a file path; default
+    :func:`default_catalogue_path`). Each call opens and closes the file."""
+
+    def __init__(self, catalogue: str | os.PathLike[str] | None = None, *, lock_timeout_s=30.0):
+        self.path = Path(catalogue).expanduser() if catalogue else default_catalogue_path()
+        self.lock_timeout_s = float(lock_timeout_s)
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self.path)!r})"
+
+    # -- connection -----------------------------------------------------------------------
+    def _connect(self, read_only: bool = False):
+        import duckdb
+
+        if read_only and not self.path.exists():
+            read_only = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:  # another process holds the file lock
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        if not read_only:
+            con.execute(_SCHEMA)
+        return con
+
+    def _execute(self, sql: str, params: list[Any]) -> None:
+        con = self._connect()
+        try:
+            con.execute(sql, params)
+        finally:
+            con.close()
+
+    # -- writes (driver only) -------------------------------------------------------------
+    def start_run(
+        self,
+        *,
+        scenario: Any,
+        seed: int,
+        replicates: int,
+        chunk_size: int,
+        run_dir: str | os.PathLike[str],
+        run_id: str | None = None,
+        out_dir: str | os.PathLike[str] | None = None,
+        command: str | None = None,
+        version: str | None = None,
+    ) -> str:
+        """Record a new run with status ``running``; returns its run id."""
+        if version is None:
+            from tregsim import __version__ as version
+        run_id = run_id or new_run_id()
+        name = _scenario_name(scenario)
+        self._execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, NULL, 0.0, 0, ?, ?, ?)",
+            [
+                run_id,
+                name,
+                scenario_hash(scenario),
+                int(seed),
+                int(replicates),
+                int(chunk_size),
+                version,
+                _now(),
+                None if out_dir is None else str(out_dir),
+                str(run_dir),
+                command,
+            ],
+        )
+        return run_id
+
+    def mark_chunk_done(self, run_id: str, n_chunks_done: int) -> None:
+        """Set the number of finished chunks of a run (an absolute count, so repeating a
+        call never counts a chunk twice)."""
+        self._execute(
+            "UPDATE runs SET n_chunks_done = ? WHERE run_id = ?", [int(n_chunks_done), run_id]
+        )
+
+    def set_status(self, run_id: str, status: str, *, seconds: float | None = None) -> None:
+        """Set a run's status (one of :data:`STATUSES`), and its total seconds if given."""
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+        finished = _now() if status != "running" else None
+        if seconds is None:
+            self._execute(
+                "UPDATE runs SET status = ?, finished = ? WHERE run_id = ?",
+                [status, finished, run_id],
+            )
+        else:
+            self._execute(
+                "UPDATE runs SET status = ?, finished = ?, seconds = ? WHERE run_id = ?",
+                [status, finished, float(seconds), run_id],
+            )
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        status: str = "done",
+        seconds: float | None = None,
+        n_chunks_done: int | None = None,
+        out_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Close a run: status (default ``done``), finish time, seconds, chunks, out_dir."""
+        if status not in STATUSES or status == "running":
+            raise ValueError(f"finish status must be done, interrupted or failed, got {status!r}")
+        sets = ["status = ?", "finished = ?"]
+        params: list[Any] = [status, _now()]
+        for column, value in (
+            ("seconds", None if seconds is None else float(seconds)),
+            ("n_chunks_done", None if n_chunks_done is None else int(n_chunks_done)),
+            ("out_dir", None if out_dir is None else str(out_dir)),
+        ):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(value)
+        params.append(run_id)
+        self._execute(f"UPDATE runs SET {', '.join(sets)} WHERE run_id = ?", params)
+
+    # -- reads ----------------------------------------------------------------------------
+    def list_runs(self):
+        """All runs, newest first, as a pandas DataFrame (what ``tregsim runs`` prints)."""
+        import pandas as pd
+
+        if not self.path.exists():
+            return pd.DataFrame(columns=list(_COLUMNS))
+        con = self._connect(read_only=True)
+        try:
+            return con.execute("SELECT * FROM runs ORDER BY created DESC, run_id DESC").df()
+        finally:
+            con.close()
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """One run's catalogue row as a dict; KeyError naming the run id if it is unknown."""
+        row = None
+        if self.path.exists():
+            con = self._connect(read_only=True)
+            try:
+                row = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            finally:
+                con.close()
+        if row is None:
+            raise KeyError(
+                f"no run {run_id!r} in the catalogue {self.path}; `tregsim runs` lists the runs"
+            )
+        return dict(zip(_COLUMNS, row, strict=True))
+
+
+def _scenario_name(scenario: Any) -> str:
+    if isinstance(scenario, Mapping):
+        return str(scenario.get("name", "scenario"))
+    return str(getattr(scenario, "name", "scenario"))
+
+
+def _store(catalogue: str | os.PathLike[str] | RunStore | None) -> RunStore:
+    return catalogue if isinstance(catalogue, RunStore) else RunStore(catalogue)
+
+
+def list_runs(catalogue: str | os.PathLike[str] | RunStore | None = None):
+    """All runs in the catalogue (default location) as a DataFrame, newest first."""
+    return _store(catalogue).list_runs()
+
+
+def get_run(run_id: str, catalogue: str | os.PathLike[str] | RunStore | None = None) -> dict:
+    """One run's catalogue row as a dict."""
+    return _store(catalogue).get_run(run_id)
+
+
+def start_run(catalogue: str | os.PathLike[str] | RunStore | None = None, **fields: Any) -> str:
+    """Record a new running run (keyword fields as :meth:`RunStore.start_run`); returns its id."""
+    return _store(catalogue).start_run(**fields)
+
+
+def mark_chunk_done(
+    run_id: str, n_chunks_done: int, catalogue: str | os.PathLike[str] | RunStore | None = None
+) -> None:
+    """Set a run's count of finished chunks."""
+    _store(catalogue).mark_chunk_done(run_id, n_chunks_done)
+
+
+def finish_run(
+    run_id: str, catalogue: str | os.PathLike[str] | RunStore | None = None, **fields: Any
+) -> None:
+    """Close a run (keyword fields as :meth:`RunStore.finish_run`)."""
+    _store(catalogue).finish_run(run_id, **fields)
