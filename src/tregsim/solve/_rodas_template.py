@@ -1,0 +1,303 @@
+"""Template of the Rodas4 stepping loop and the parallel batch driver.
+
+Do not import ``rhs``/``jac`` from anywhere else: :mod:`tregsim.solve._kernels` copies this
+file into a cache directory, replacing the block between the MODEL markers by an import of
+the model's kernels, so that numba compiles and caches the loop with ``rhs``/``jac`` as
+globals. The placeholder kernels below (exponential decay ``y' = -p[0] y``) keep this file
+importable and testable as it is. Method: see :mod:`tregsim.solve.rosenbrock`.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from tregsim.solve.rosenbrock import (
+    A21,
+    A31,
+    A32,
+    A41,
+    A42,
+    A43,
+    A51,
+    A52,
+    A53,
+    A54,
+    C2,
+    C3,
+    C4,
+    C21,
+    C31,
+    C32,
+    C41,
+    C42,
+    C43,
+    C51,
+    C52,
+    C53,
+    C54,
+    C61,
+    C62,
+    C63,
+    C64,
+    C65,
+    D1,
+    D2,
+    D3,
+    D4,
+    EPS,
+    FAC_MAX,
+    FAC_MIN,
+    GAMMA,
+    MAX_STEPS,
+    NON_FINITE,
+    OK,
+    SAFETY,
+    STEP_UNDERFLOW,
+    apply_event,
+    lu_factor,
+    lu_solve,
+    rms_scaled,
+)
+
+
+# BEGIN MODEL
+@njit(cache=True)
+def rhs(t, y, p, dydt):
+    for i in range(y.shape[0]):
+        dydt[i] = -p[0] * y[i]
+
+
+@njit(cache=True)
+def jac(t, y, p, J):
+    for i in range(y.shape[0]):
+        for j in range(y.shape[0]):
+            J[i, j] = -p[0] if i == j else 0.0
+# END MODEL
+
+
+@njit(cache=True, nogil=True)
+def _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, f1):
+    """Starting step (Hairer, Norsett & Wanner, Solving ODEs I, sec. II.4, for order 4)."""
+    n = y.shape[0]
+    d0 = rms_scaled(y, y, atol, rtol)
+    d1 = rms_scaled(f0, y, atol, rtol)
+    if d0 < 1e-5 or d1 < 1e-5:
+        h0 = 1e-6
+    else:
+        h0 = 0.01 * d0 / d1
+    h0 = min(h0, t_end - t)
+    for i in range(n):
+        ytmp[i] = y[i] + h0 * f0[i]
+    rhs(t + h0, ytmp, p, f1)
+    for i in range(n):
+        f1[i] -= f0[i]
+    d2 = rms_scaled(f1, y, atol, rtol) / h0
+    dm = max(d1, d2)
+    if not np.isfinite(dm):
+        return h0 * 1e-3
+    if dm <= 1e-15:
+        h1 = max(1e-6, h0 * 1e-3)
+    else:
+        h1 = (0.01 / dm) ** 0.2
+    return min(100.0 * h0, h1, t_end - t)
+
+
+@njit(cache=True, nogil=True)
+def integrate_patient(
+    p, y0, t0, save_times, save_states,
+    ev_time, ev_state, ev_kind, ev_value,
+    rtol, atol, max_steps, autonomous, out,
+):
+    """Integrate one patient from ``t0`` through ``save_times``; fill ``out`` (m, k).
+
+    Stops exactly at each event time, applies the events there (table order), and restarts
+    with a fresh starting step. Values saved at a time ``t`` include events at ``t``.
+    Steps are clipped to land exactly on save times (no interpolation).
+    Returns ``(status, attempted_steps)``; on failure ``out`` is all NaN.
+    """
+    n = y0.shape[0]
+    m = save_times.shape[0]
+    n_ev = ev_time.shape[0]
+    y = y0.copy()
+    ynew = np.empty(n)
+    ytmp = np.empty(n)
+    f0 = np.empty(n)
+    ft = np.empty(n)
+    fs = np.empty(n)
+    u = np.empty((6, n))
+    jmat = np.zeros((n, n))
+    emat = np.empty((n, n))
+    piv = np.empty(n, dtype=np.int64)
+
+    status = OK
+    steps = 0
+    for i in range(n):
+        if not np.isfinite(y[i]):
+            status = NON_FINITE
+    for i in range(p.shape[0]):
+        if not np.isfinite(p[i]):
+            status = NON_FINITE
+
+    t = t0
+    ie = 0
+    isave = 0
+    h = 0.0
+    fresh = True
+    while status == OK:
+        while ie < n_ev and ev_time[ie] <= t:
+            apply_event(y, ev_state[ie], ev_kind[ie], ev_value[ie])
+            ie += 1
+            fresh = True
+        while isave < m and save_times[isave] <= t:
+            for k in range(save_states.shape[0]):
+                out[isave, k] = y[save_states[k]]
+            isave += 1
+        if isave == m:
+            break
+        t_end = save_times[isave]
+        if ie < n_ev and ev_time[ie] < t_end:
+            t_end = ev_time[ie]
+
+        # ---- adaptive Rodas4 steps from t to exactly t_end --------------------------------
+        need_jac = True
+        while True:
+            if need_jac:
+                rhs(t, y, p, f0)
+                finite = True
+                for i in range(n):
+                    if not np.isfinite(f0[i]):
+                        finite = False
+                if not finite:
+                    status = NON_FINITE
+                    break
+                jac(t, y, p, jmat)
+                if autonomous:
+                    for i in range(n):
+                        ft[i] = 0.0
+                else:
+                    dt = np.sqrt(EPS) * max(abs(t), 1.0)
+                    rhs(t + dt, y, p, ft)
+                    for i in range(n):
+                        ft[i] = (ft[i] - f0[i]) / dt
+                if fresh:
+                    h = _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, fs)
+                    fresh = False
+                need_jac = False
+            if steps >= max_steps:
+                status = MAX_STEPS
+                break
+            h_min = 16.0 * EPS * max(abs(t), 1.0)
+            if h < h_min:
+                status = STEP_UNDERFLOW
+                break
+            h_intended = h
+            last = False
+            if t + 1.01 * h >= t_end:
+                h = t_end - t
+                last = True
+            steps += 1
+
+            # stages
+            inv_hg = 1.0 / (h * GAMMA)
+            for i in range(n):
+                for j in range(n):
+                    emat[i, j] = -jmat[i, j]
+                emat[i, i] += inv_hg
+            ok = lu_factor(emat, piv)
+            err = np.inf
+            if ok:
+                for i in range(n):
+                    u[0, i] = f0[i] + h * D1 * ft[i]
+                lu_solve(emat, piv, u[0])
+                # stage 2
+                for i in range(n):
+                    ytmp[i] = y[i] + A21 * u[0, i]
+                rhs(t + C2 * h, ytmp, p, fs)
+                for i in range(n):
+                    u[1, i] = fs[i] + (C21 / h) * u[0, i] + h * D2 * ft[i]
+                lu_solve(emat, piv, u[1])
+                # stage 3
+                for i in range(n):
+                    ytmp[i] = y[i] + A31 * u[0, i] + A32 * u[1, i]
+                rhs(t + C3 * h, ytmp, p, fs)
+                for i in range(n):
+                    u[2, i] = fs[i] + (C31 * u[0, i] + C32 * u[1, i]) / h + h * D3 * ft[i]
+                lu_solve(emat, piv, u[2])
+                # stage 4
+                for i in range(n):
+                    ytmp[i] = y[i] + A41 * u[0, i] + A42 * u[1, i] + A43 * u[2, i]
+                rhs(t + C4 * h, ytmp, p, fs)
+                for i in range(n):
+                    u[3, i] = (
+                        fs[i] + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) / h
+                        + h * D4 * ft[i]
+                    )
+                lu_solve(emat, piv, u[3])
+                # stage 5
+                for i in range(n):
+                    ytmp[i] = (
+                        y[i] + A51 * u[0, i] + A52 * u[1, i] + A53 * u[2, i] + A54 * u[3, i]
+                    )
+                rhs(t + h, ytmp, p, fs)
+                for i in range(n):
+                    u[4, i] = fs[i] + (
+                        C51 * u[0, i] + C52 * u[1, i] + C53 * u[2, i] + C54 * u[3, i]
+                    ) / h
+                lu_solve(emat, piv, u[4])
+                # stage 6: embedded solution, then the solution
+                for i in range(n):
+                    ytmp[i] += u[4, i]
+                rhs(t + h, ytmp, p, fs)
+                for i in range(n):
+                    u[5, i] = fs[i] + (
+                        C61 * u[0, i] + C62 * u[1, i] + C63 * u[2, i] + C64 * u[3, i]
+                        + C65 * u[4, i]
+                    ) / h
+                lu_solve(emat, piv, u[5])
+                s = 0.0
+                for i in range(n):
+                    ynew[i] = ytmp[i] + u[5, i]
+                    sc = atol[i] + rtol[i] * max(abs(y[i]), abs(ynew[i]))
+                    s += (u[5, i] / sc) ** 2
+                err = np.sqrt(s / n)
+
+            if err <= 1.0:
+                # accepted
+                fac = FAC_MAX if err == 0.0 else min(FAC_MAX, max(FAC_MIN, SAFETY * err**-0.25))
+                for i in range(n):
+                    y[i] = ynew[i]
+                need_jac = True
+                if last:
+                    t = t_end
+                    h = max(h * fac, h_intended)
+                    break
+                t += h
+                h *= fac
+            elif np.isfinite(err):
+                h *= max(FAC_MIN, SAFETY * err**-0.25)
+            else:
+                # non-finite trial step or singular matrix: shrink hard and retry
+                h *= 0.25
+                if h < 16.0 * EPS * max(abs(t), 1.0):
+                    status = NON_FINITE
+                    break
+    if status != OK:
+        for i in range(out.shape[0]):
+            for k in range(out.shape[1]):
+                out[i, k] = np.nan
+    return status, steps
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_state, ev_kind,
+              ev_value, rtol, atol, max_steps, autonomous, values, status, n_steps):
+    """Integrate every patient (``prange``), each with its own steps; see integrate_patient."""
+    for i in prange(y0.shape[0]):
+        a = offsets[i]
+        b = offsets[i + 1]
+        s, k = integrate_patient(
+            params[i], y0[i], t0, save_times, save_states,
+            ev_time[a:b], ev_state[a:b], ev_kind[a:b], ev_value[a:b],
+            rtol, atol, max_steps, autonomous, values[i],
+        )
+        status[i] = s
+        n_steps[i] = k

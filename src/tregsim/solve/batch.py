@@ -1,0 +1,247 @@
+"""Public entry points: :func:`solve_batch` and :func:`solve_in_chunks`."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from tregsim.solve._kernels import get_driver
+from tregsim.solve.events import EventTable
+from tregsim.solve.rosenbrock import STATUS_MESSAGES
+
+DEFAULT_MODEL_MODULE = "tregsim.model._generated"
+
+
+@dataclass(frozen=True)
+class BatchSolution:
+    """Saved trajectories of a batch (read-only arrays).
+
+    Attributes:
+        times: (m,) save times in days.
+        values: (n, m, k) saved states; NaN rows for failed patients.
+        status: (n,) int8 per-patient status: 0 success, 1 max_steps exceeded, 2 step size
+            underflow, 3 non-finite values (see ``tregsim.solve.STATUS_MESSAGES``).
+        n_steps: (n,) int64 attempted (accepted + rejected) Rodas4 steps per patient.
+        n_failed: number of patients with status != 0.
+        save_states: (k,) state indices of the last axis of ``values``.
+    """
+
+    times: np.ndarray
+    values: np.ndarray
+    status: np.ndarray
+    n_steps: np.ndarray
+    n_failed: int
+    save_states: np.ndarray | None = None
+
+
+def _readonly(*arrays):
+    for a in arrays:
+        a.setflags(write=False)
+
+
+@contextmanager
+def _numba_threads(threads: int | None):
+    if threads is None:
+        yield
+        return
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def _default_kernels():
+    try:
+        generated = importlib.import_module(DEFAULT_MODEL_MODULE)
+    except ImportError as exc:  # pragma: no cover - depends on the model package
+        raise ImportError(
+            f"solve_batch defaults to the tregsim model kernels in {DEFAULT_MODEL_MODULE}, "
+            "which could not be imported; pass rhs= and jac= explicitly"
+        ) from exc
+    return generated.rhs, generated.jac, bool(getattr(generated, "AUTONOMOUS", False))
+
+
+def _tolerance(name: str, value, n_states: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape != (n_states,)):
+        raise ValueError(f"{name} must be a scalar or shape ({n_states},), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    return np.ascontiguousarray(np.broadcast_to(arr, (n_states,)), dtype=np.float64)
+
+
+def solve_batch(
+    params,
+    y0,
+    events: EventTable | None,
+    save_times,
+    save_states: Sequence[int] | None = None,
+    rtol=1e-6,
+    atol=1e-9,
+    max_steps: int = 200_000,
+    threads: int | None = None,
+    *,
+    rhs=None,
+    jac=None,
+    autonomous: bool | None = None,
+    t0: float = 0.0,
+) -> BatchSolution:
+    """Integrate a batch of patients with Rodas4, in parallel over patients.
+
+    Each patient has its own adaptive step (Rodas4, Hairer & Wanner 1996, see
+    :mod:`tregsim.solve.rosenbrock`). Integration starts at ``t0`` from ``y0``, stops exactly
+    at each event time, applies the events and restarts; values at a save time include the
+    events at that time. Memory is ``n x m x k``, independent of the number of steps.
+
+    Args:
+        params: (n, n_params) parameters per patient.
+        y0: (n, n_states) state at ``t0``.
+        events: discontinuities (``None`` for none); times must be ``>= t0``; events after
+            the last save time are ignored.
+        save_times: (m,) nondecreasing times ``>= t0`` (days).
+        save_states: indices of the states to keep (default: all).
+        rtol, atol: relative and absolute tolerances, scalars or (n_states,) arrays.
+        max_steps: attempted steps per patient before giving up (status 1).
+        threads: numba threads for this call (default: numba's current setting).
+        rhs, jac: numba ``@njit`` kernels ``rhs(t, y, p, dydt)`` and ``jac(t, y, p, J)``
+            defined at the top level of importable modules; default: the tregsim model
+            (``tregsim.model._generated``). Given together or not at all.
+        autonomous: True if ``rhs`` does not depend on ``t`` (skips a finite difference in
+            ``t`` per step). Default: the model module's ``AUTONOMOUS`` flag, else False.
+        t0: start time (days).
+
+    Returns:
+        :class:`BatchSolution`. Per-patient failures are recorded in ``status`` (NaN rows);
+        they never abort the other patients.
+    """
+    if (rhs is None) != (jac is None):
+        raise ValueError("pass both rhs= and jac=, or neither (to use the tregsim model)")
+    if rhs is None:
+        rhs, jac, model_autonomous = _default_kernels()
+        if autonomous is None:
+            autonomous = model_autonomous
+    elif autonomous is None:
+        module = importlib.import_module(rhs.py_func.__module__)
+        autonomous = bool(getattr(module, "AUTONOMOUS", False))
+
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    y0 = np.ascontiguousarray(y0, dtype=np.float64)
+    if y0.ndim != 2:
+        raise ValueError(f"y0 must be (n_patients, n_states), got shape {y0.shape}")
+    n, n_states = y0.shape
+    if params.ndim != 2 or params.shape[0] != n:
+        raise ValueError(f"params must be ({n}, n_params) to match y0, got shape {params.shape}")
+    save_times = np.array(save_times, dtype=np.float64)  # own copy: returned read-only
+    if save_times.ndim != 1 or save_times.size == 0:
+        raise ValueError(f"save_times must be a non-empty 1-D array, got shape {save_times.shape}")
+    if not np.all(np.isfinite(save_times)) or np.any(np.diff(save_times) < 0):
+        raise ValueError("save_times must be finite and nondecreasing")
+    if save_times[0] < t0:
+        raise ValueError(f"save_times must be >= t0={t0}, got {save_times[0]}")
+    if save_states is None:
+        states = np.arange(n_states, dtype=np.int64)
+    else:
+        states = np.asarray(save_states, dtype=np.int64).reshape(-1)
+        if np.any((states < 0) | (states >= n_states)):
+            raise ValueError(f"save_states must be in [0, {n_states}), got {list(states)}")
+    rtol_a = _tolerance("rtol", rtol, n_states)
+    atol_a = _tolerance("atol", atol, n_states)
+    if np.all(rtol_a == 0) and np.all(atol_a == 0):
+        raise ValueError("rtol and atol cannot both be zero")
+    if np.any(atol_a + rtol_a == 0):
+        raise ValueError("each state needs atol > 0 or rtol > 0")
+    if int(max_steps) < 1:
+        raise ValueError(f"max_steps must be >= 1, got {max_steps}")
+    if threads is not None and not 1 <= int(threads) <= numba.config.NUMBA_NUM_THREADS:
+        raise ValueError(
+            f"threads must be in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads}"
+        )
+    events = EventTable.empty() if events is None else events
+    if not isinstance(events, EventTable):
+        raise TypeError(f"events must be an EventTable or None, got {type(events).__name__}")
+    if len(events):
+        if events.time.min() < t0:
+            raise ValueError(f"event times must be >= t0={t0}, got {events.time.min()}")
+        if events.state.max() >= n_states:
+            raise ValueError(
+                f"EventTable.state holds {events.state.max()} but the model has {n_states} states"
+            )
+    csr = events.sorted_csr(n)
+
+    driver = get_driver(rhs, jac)
+    values = np.empty((n, save_times.size, states.size))
+    status = np.zeros(n, dtype=np.int8)
+    n_steps = np.zeros(n, dtype=np.int64)
+    with _numba_threads(None if threads is None else int(threads)):
+        driver(
+            params, y0, float(t0), save_times, states, csr.offsets, csr.time, csr.state,
+            csr.kind, csr.value, rtol_a, atol_a, int(max_steps), bool(autonomous),
+            values, status, n_steps,
+        )
+    _readonly(save_times, values, status, n_steps, states)
+    return BatchSolution(
+        save_times, values, status, n_steps, int(np.count_nonzero(status)), states
+    )
+
+
+def iter_chunks(
+    params, y0, events: EventTable | None, save_times, *args, chunk_size: int = 10_000, **kwargs
+) -> Iterator[tuple[int, BatchSolution]]:
+    """Yield ``(first_patient, BatchSolution)`` chunk by chunk (for streaming to disk)."""
+    params = np.asarray(params)
+    y0 = np.asarray(y0)
+    if int(chunk_size) < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    n = y0.shape[0]
+    events = EventTable.empty() if events is None else events
+    order = np.argsort(events.patient, kind="stable")
+    sorted_patient = events.patient[order]
+    for start in range(0, n, int(chunk_size)):
+        stop = min(n, start + int(chunk_size))
+        lo, hi = np.searchsorted(sorted_patient, [start, stop])
+        idx = order[lo:hi]
+        chunk_events = EventTable(
+            events.time[idx], events.patient[idx] - start, events.state[idx],
+            events.kind[idx], events.value[idx],
+        )
+        yield start, solve_batch(
+            params[start:stop], y0[start:stop], chunk_events, save_times, *args, **kwargs
+        )
+
+
+def solve_in_chunks(
+    params, y0, events: EventTable | None, save_times, *args, chunk_size: int = 10_000, **kwargs
+) -> BatchSolution:
+    """:func:`solve_batch` over chunks of ``chunk_size`` patients (same arguments).
+
+    Working memory is bounded by the chunk; only the saved values (n x m x k) grow with n.
+    Results are identical to a single :func:`solve_batch` call.
+    """
+    n = np.asarray(y0).shape[0]
+    values = status = n_steps = None
+    times = states = None
+    for start, sol in iter_chunks(params, y0, events, save_times, *args,
+                                  chunk_size=chunk_size, **kwargs):
+        if values is None:
+            values = np.empty((n,) + sol.values.shape[1:])
+            status = np.empty(n, dtype=np.int8)
+            n_steps = np.empty(n, dtype=np.int64)
+            times, states = sol.times, sol.save_states
+        stop = start + sol.status.size
+        values[start:stop] = sol.values
+        status[start:stop] = sol.status
+        n_steps[start:stop] = sol.n_steps
+    if values is None:
+        raise ValueError("y0 must hold at least one patient")
+    _readonly(values, status, n_steps)
+    return BatchSolution(times, values, status, n_steps, int(np.count_nonzero(status)), states)
+
+
+__all__ = ["STATUS_MESSAGES", "BatchSolution", "iter_chunks", "solve_batch", "solve_in_chunks"]
