@@ -118,7 +118,7 @@ def new_run_id() -> str:
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now().replace(microsecond=0)
+    return _dt.datetime.now()
 
 
 class RunStore:

@@ -1,0 +1,112 @@
+"""The DuckDB run catalogue."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tregsim import store
+from tregsim.store import RunStore, default_catalogue_path, scenario_hash
+
+SCENARIO = {"name": "toy", "seed": 3, "arms": [{"name": "a"}, {"name": "b"}]}
+
+
+def _start(s: RunStore, tmp_path, **kwargs) -> str:
+    fields = dict(scenario=SCENARIO, seed=3, replicates=10, chunk_size=4, run_dir=tmp_path / "r")
+    fields.update(kwargs)
+    return s.start_run(**fields)
+
+
+def test_run_lifecycle(tmp_path):
+    s = RunStore(tmp_path / "cat" / "runs.duckdb")
+    assert s.list_runs().empty
+    run_id = _start(s, tmp_path, command="tregsim run toy --out x")
+    row = s.get_run(run_id)
+    assert row["status"] == "running"
+    assert (row["scenario"], row["seed"], row["replicates"], row["chunk_size"]) == ("toy", 3, 10, 4)
+    assert row["scenario_hash"] == scenario_hash(SCENARIO)
+    assert row["run_dir"] == str(tmp_path / "r")
+    assert row["command"] == "tregsim run toy --out x"
+    s.mark_chunk_done(run_id, 2)
+    s.mark_chunk_done(run_id, 2)  # absolute count: repeating never double counts
+    assert s.get_run(run_id)["n_chunks_done"] == 2
+    s.finish_run(run_id, status="done", seconds=1.5, n_chunks_done=3, out_dir=tmp_path / "o")
+    row = s.get_run(run_id)
+    assert (row["status"], row["seconds"], row["n_chunks_done"]) == ("done", 1.5, 3)
+    assert row["finished"] >= row["created"]
+    assert row["out_dir"] == str(tmp_path / "o")
+
+
+def test_list_runs_newest_first_and_module_functions(tmp_path):
+    path = tmp_path / "runs.duckdb"
+    first = store.start_run(
+        path, scenario=SCENARIO, seed=1, replicates=1, chunk_size=1, run_dir="a"
+    )
+    second = store.start_run(
+        path, scenario=SCENARIO, seed=2, replicates=1, chunk_size=1, run_dir="b"
+    )
+    store.mark_chunk_done(second, 1, path)
+    store.finish_run(first, path, status="interrupted")
+    runs = store.list_runs(path)
+    assert list(runs["run_id"]) == [second, first]
+    assert list(runs["status"]) == ["running", "interrupted"]
+    assert store.get_run(second, path)["n_chunks_done"] == 1
+
+
+def test_unknown_run_and_bad_status(tmp_path):
+    s = RunStore(tmp_path / "runs.duckdb")
+    with pytest.raises(KeyError, match="no run 'missing'"):
+        s.get_run("missing")
+    run_id = _start(s, tmp_path)
+    with pytest.raises(ValueError, match="status"):
+        s.set_status(run_id, "paused")
+    with pytest.raises(ValueError, match="finish status"):
+        s.finish_run(run_id, status="running")
+
+
+def test_catalogue_location(tmp_path, monkeypatch):
+    monkeypatch.setenv("TREGSIM_HOME", str(tmp_path / "home"))
+    assert default_catalogue_path() == tmp_path / "home" / "runs.duckdb"
+    assert RunStore().path == tmp_path / "home" / "runs.duckdb"
+    assert default_catalogue_path(tmp_path / "x") == tmp_path / "x" / "runs.duckdb"
+    monkeypatch.delenv("TREGSIM_HOME")
+    assert default_catalogue_path().parts[-4:] == (".local", "share", "tregsim", "runs.duckdb")
+
+
+def test_scenario_hash_is_canonical():
+    reordered = {"arms": [{"name": "a"}, {"name": "b"}], "seed": 3, "name": "toy"}
+    assert scenario_hash(reordered) == scenario_hash(SCENARIO)
+    assert scenario_hash({**SCENARIO, "seed": 4}) != scenario_hash(SCENARIO)
+    assert len(scenario_hash(SCENARIO)) == 64
+
+
+def test_waits_for_another_process_holding_the_lock(tmp_path):
+    path = tmp_path / "runs.duckdb"
+    s = RunStore(path)
+    run_id = _start(s, tmp_path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import duckdb, sys, time
+                con = duckdb.connect({str(path)!r})
+                print("locked", flush=True)
+                time.sleep(1.0)
+                con.close()
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        s.mark_chunk_done(run_id, 5)
+    finally:
+        holder.wait(timeout=30)
+    assert s.get_run(run_id)["n_chunks_done"] == 5
