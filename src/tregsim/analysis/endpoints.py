@@ -1,0 +1,237 @@
+"""Endpoints computed from one replicate's visits table (columns of docs/dev/contracts.md).
+
+SALT endpoints use the rater's score (``salt_observed``); Treg % uses the flow-cytometry
+reading (``treg_pct_cd4_observed``); NK and CD8 counts use ``nk_per_ul`` / ``cd8_per_ul``.
+A value is missing when the patient has dropped out (``dropped_out``) or it is NaN (failed
+simulation). Baseline is the week-0 visit.
+
+Kinds (scenario ``endpoints[].kind``):
+
+============================  ==============  =========================================
+kind                          type            value per patient
+============================  ==============  =========================================
+salt_reduction (percent, week) responder      SALT fell by >= percent % from baseline
+salt_at_most (threshold, week) responder      SALT <= threshold
+salt_change (week)             continuous     SALT(week) - baseline (negative = regrowth)
+salt_percent_change (week)     continuous     100 * (SALT(week) - baseline) / baseline
+treg_pct (week)                continuous     Treg % of CD4 at week
+treg_fold / nk_fold / cd8_fold fold           value(week) / baseline (analysed on log scale)
+time_to_salt_reduction (pct)   time to event  day of first visit with SALT reduction >= pct
+============================  ==============  =========================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tregsim.analysis.imputation import locf, nri
+
+__all__ = ["EndpointSpec", "KINDS", "subject_values", "long_values"]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    type: str  # responder | continuous | fold | time_to_event
+    column: str
+    better: str  # "higher" or "lower" is the direction favouring treatment
+    needs: tuple[str, ...]
+
+
+KINDS: dict[str, _Kind] = {
+    "salt_reduction": _Kind("responder", "salt_observed", "higher", ("percent", "week")),
+    "salt_at_most": _Kind("responder", "salt_observed", "higher", ("threshold", "week")),
+    "salt_change": _Kind("continuous", "salt_observed", "lower", ("week",)),
+    "salt_percent_change": _Kind("continuous", "salt_observed", "lower", ("week",)),
+    "treg_pct": _Kind("continuous", "treg_pct_cd4_observed", "higher", ("week",)),
+    "treg_fold": _Kind("fold", "treg_pct_cd4_observed", "higher", ("week",)),
+    "nk_fold": _Kind("fold", "nk_per_ul", "lower", ("week",)),
+    "cd8_fold": _Kind("fold", "cd8_per_ul", "lower", ("week",)),
+    "time_to_salt_reduction": _Kind("time_to_event", "salt_observed", "higher", ("percent",)),
+}
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """One endpoint: its name, kind and the week / percent / threshold it needs."""
+
+    name: str
+    kind: str
+    week: float | None = None
+    percent: float | None = None
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(
+                f"endpoint {self.name!r}: kind {self.kind!r} is unknown; use one of "
+                f"{', '.join(KINDS)}."
+            )
+        for field in KINDS[self.kind].needs:
+            if getattr(self, field) is None:
+                raise ValueError(f"endpoint {self.name!r} ({self.kind}) needs '{field}'.")
+        if self.percent is not None and not 0 < self.percent <= 100:
+            raise ValueError(f"endpoint {self.name!r}: percent={self.percent} must be in (0, 100].")
+
+    @classmethod
+    def from_any(cls, spec) -> EndpointSpec:
+        """Build from a dict, a pydantic model or any object with these attributes."""
+        if isinstance(spec, EndpointSpec):
+            return spec
+        get = spec.get if isinstance(spec, dict) else (lambda k, d=None: getattr(spec, k, d))
+        return cls(
+            name=str(get("name")),
+            kind=str(get("kind")),
+            week=get("week"),
+            percent=get("percent"),
+            threshold=get("threshold"),
+        )
+
+    @property
+    def type(self) -> str:
+        """responder, continuous, fold or time_to_event."""
+        return KINDS[self.kind].type
+
+    @property
+    def better(self) -> str:
+        """Direction that favours treatment: "higher" or "lower"."""
+        return KINDS[self.kind].better
+
+
+def _wide(visits: pd.DataFrame, column: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(subject info, weeks, values (n, m)) with dropped-out visits set to NaN."""
+    if "replicate" in visits and visits["replicate"].nunique() > 1:
+        raise ValueError("endpoints are computed one replicate at a time; filter by replicate.")
+    values = visits[column].astype(float)
+    if "dropped_out" in visits:
+        values = values.where(~visits["dropped_out"].astype(bool))
+    frame = visits.assign(_v=values.to_numpy())
+    wide = frame.pivot(index="subject", columns="visit_week", values="_v").sort_index(axis=1)
+    info_columns = [c for c in ("arm", "stratum") if c in frame]
+    info = frame.groupby("subject", sort=True)[info_columns].first().loc[wide.index]
+    return info, wide.columns.to_numpy(dtype=float), wide.to_numpy(dtype=float)
+
+
+def _week_column(weeks: np.ndarray, week: float, name: str) -> int:
+    hits = np.flatnonzero(np.isclose(weeks, float(week)))
+    if not hits.size:
+        raise ValueError(
+            f"endpoint {name!r}: week {week} is not a visit week ({weeks.tolist()}); "
+            "add it to visits_weeks."
+        )
+    return int(hits[0])
+
+
+def _baseline_column(weeks: np.ndarray) -> int:
+    hits = np.flatnonzero(np.isclose(weeks, 0.0))
+    return int(hits[0]) if hits.size else 0
+
+
+def subject_values(
+    visits: pd.DataFrame,
+    spec: EndpointSpec,
+    missing_responder: str = "nri",
+    missing_continuous: str = "locf",
+) -> pd.DataFrame:
+    """One row per subject: ``arm, stratum, baseline, value`` (+ ``time, event`` for
+    time-to-event) and ``imputed`` (bool).
+
+    Responders: ``missing_responder="nri"`` counts missing as non-response, ``"observed"``
+    leaves NaN. Continuous and fold: ``"locf"`` carries the last value forward; anything else
+    (``"mmrm"``, ``"observed"``) leaves NaN (MMRM then models the visits, see
+    :func:`long_values`). For fold endpoints ``baseline`` is the log of the baseline value
+    and ``value`` the fold change.
+    """
+    spec = EndpointSpec.from_any(spec)
+    kind = KINDS[spec.kind]
+    info, weeks, wide = _wide(visits, kind.column)
+    b = wide[:, _baseline_column(weeks)]
+    out = info.copy()
+    if kind.type == "time_to_event":
+        days = visits.pivot(index="subject", columns="visit_week", values="day")
+        day = days.sort_index(axis=1).loc[info.index].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hit = (b[:, None] - wide) / b[:, None] >= spec.percent / 100.0
+        hit &= np.isfinite(wide) & (b[:, None] > 0)
+        hit[:, : _baseline_column(weeks) + 1] = False
+        event = hit.any(axis=1)
+        first = np.argmax(hit, axis=1)
+        observed = np.isfinite(wide)
+        last_seen = observed.shape[1] - 1 - np.argmax(observed[:, ::-1], axis=1)
+        last = np.where(observed.any(axis=1), last_seen, 0)
+        rows = np.arange(len(b))
+        time = np.where(event, day[rows, first], day[rows, last])
+        time = np.where(np.isfinite(b), time, np.nan)
+        out["baseline"] = b
+        out["time"] = time
+        out["event"] = event
+        out["value"] = time
+        out["imputed"] = False
+        return out
+    col = _week_column(weeks, spec.week, spec.name)
+    raw = wide[:, col]
+    imputed = np.isnan(raw)
+    if kind.type == "responder":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if spec.kind == "salt_reduction":
+                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
+            else:
+                response = raw <= spec.threshold
+        response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
+        value = nri(response) if missing_responder == "nri" else response
+        out["baseline"] = b
+        out["value"] = value
+        out["imputed"] = imputed
+        return out
+    x = locf(wide)[:, col] if missing_continuous == "locf" else raw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if spec.kind == "salt_change":
+            value = x - b
+        elif spec.kind == "salt_percent_change":
+            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
+        elif kind.type == "fold":
+            value = np.where(b > 0, x / b, np.nan)
+            b = np.where(b > 0, np.log(b), np.nan)
+        else:  # treg_pct: the value itself
+            value = x
+    out["baseline"] = b
+    out["value"] = value
+    out["imputed"] = imputed & np.isfinite(value)
+    return out
+
+
+def long_values(visits: pd.DataFrame, spec: EndpointSpec) -> pd.DataFrame:
+    """Observed post-baseline values for an MMRM: ``subject, arm, stratum, visit_week, y,
+    baseline`` (y on the analysis scale: change, percent change, value or log fold)."""
+    spec = EndpointSpec.from_any(spec)
+    kind = KINDS[spec.kind]
+    if kind.type not in ("continuous", "fold"):
+        raise ValueError(f"endpoint {spec.name!r} is not continuous; MMRM does not apply.")
+    info, weeks, wide = _wide(visits, kind.column)
+    base_col = _baseline_column(weeks)
+    b = wide[:, [base_col]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if spec.kind == "salt_change":
+            y, cov = wide - b, b
+        elif spec.kind == "salt_percent_change":
+            y, cov = np.where(b > 0, 100.0 * (wide - b) / b, np.nan), b
+        elif kind.type == "fold":
+            y = np.where(b > 0, np.log(wide / b), np.nan)
+            cov = np.where(b > 0, np.log(b), np.nan)
+        else:
+            y, cov = wide, b
+    post = np.flatnonzero(weeks > weeks[base_col])
+    n = len(info)
+    frame = pd.DataFrame(
+        {
+            "subject": np.repeat(info.index.to_numpy(), post.size),
+            "visit_week": np.tile(weeks[post], n),
+            "y": y[:, post].ravel(),
+            "baseline": np.repeat(cov[:, 0], post.size),
+        }
+    )
+    for column in info.columns:
+        frame[column] = np.repeat(info[column].to_numpy(), post.size)
+    return frame.dropna(subset=["y", "baseline"]).reset_index(drop=True)
