@@ -293,3 +293,36 @@ def test_assemble_summary_keeps_json_strict_with_nan():
     assert (endpoint["mean"], endpoint["n_missing"]) == (1.5, 1)
     assert summary["comparisons"]["t"]["power"] == 0.0
     json.dumps(summary, allow_nan=False)
+
+
+def test_records_accept_the_trial_layout():
+    """tregsim.trial gives endpoints[endpoint][arm] and StatResult-like comparisons keyed
+    '<endpoint>:<arm>_vs_<control>'."""
+    from types import SimpleNamespace
+
+    from tregsim.campaign.summary import replicate_record
+
+    def result(r):
+        stat = SimpleNamespace(test="fisher", estimate=0.1 * r, ci_low=-1, ci_high=1, p_value=0.01)
+        return SimpleNamespace(
+            endpoints={"salt50_w52": {"il2": 0.5, "placebo": 0.1 * r}},
+            comparisons={"salt50_w52:il2_vs_placebo": stat},
+            n_screened=30,
+            n_failed=1,
+            n_enrolled=20,
+            notes=(f"note {r}",),
+        )
+
+    records = [replicate_record(r, result(r), ["il2", "placebo"]) for r in range(3)]
+    assert records[2]["endpoints"] == {"il2": {"salt50_w52": 0.5}, "placebo": {"salt50_w52": 0.2}}
+    summary = assemble_summary(SCENARIO, 1, 3, records)
+    assert summary["arms"]["placebo"]["endpoints"]["salt50_w52"]["replicates"] == [0.0, 0.1, 0.2]
+    comparison = summary["comparisons"]["salt50_w52:il2_vs_placebo"]
+    assert (comparison["endpoint"], comparison["arm"], comparison["control"]) == (
+        "salt50_w52",
+        "il2",
+        "placebo",
+    )
+    assert comparison["primary"] and comparison["power"] == 1.0
+    assert summary["n_enrolled"] == [20, 20, 20]
+    assert summary["notes"] == ["note 0", "note 1", "note 2"]

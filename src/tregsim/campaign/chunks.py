@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tregsim.campaign.summary import replicate_record
+from tregsim.campaign.summary import replicate_record, scenario_arm_names
 
 #: Version of the chunk JSON layout.
 CHUNK_FORMAT = 1
@@ -105,9 +105,10 @@ def run_chunk(
 
     records = []
     frames = []
+    arm_names = scenario_arm_names(scenario)
     for replicate in chunk.replicates:
         result = replicate_fn(scenario, int(seed), int(replicate))
-        records.append(replicate_record(replicate, result))
+        records.append(replicate_record(replicate, result, arm_names))
         patients = getattr(result, "patients", None)
         if patients is not None and len(patients):
             if "replicate" not in patients.columns:
