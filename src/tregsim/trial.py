@@ -1,0 +1,544 @@
+"""One virtual trial, and many: screen, randomize, dose, simulate, observe, analyse.
+
+``simulate_replicate(scenario, seed, replicate)`` runs replicate trial ``replicate``:
+
+1. enrol a cohort (``tregsim.population.enroll``: screening on measured values);
+2. permuted-block randomization (:mod:`tregsim.randomization`), stratified on the
+   cohort's ``stratum`` when ``randomization.stratify_by`` is not empty;
+3. visit days: nominal ``7 * week`` (plus endpoint weeks missing from ``visits_weeks``),
+   jittered by a whole number of days in ``+-visit_window_days`` (stream ``visit_window``;
+   baseline exact, visits kept in order);
+4. simulate every patient (regimen dose events + disease fluctuations, batched solver,
+   model observables) in :func:`_simulate_cohort`;
+5. measurement (:mod:`tregsim.observation`) and dropout (:mod:`tregsim.dropout`);
+6. endpoints and comparisons (:mod:`tregsim.analysis`).
+
+Every random draw is keyed by ``(seed, replicate, patient, stream)``, so replicate ``r``
+depends only on ``(seed, r)``: the same seed gives the same summary whatever the number of
+workers or the order in which replicates finish.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tregsim.analysis import (
+    AnalysisOptions,
+    EndpointSpec,
+    StatResult,
+    arm_values,
+    compare_arms,
+    subject_values,
+    summarize_comparison,
+    summarize_values,
+)
+from tregsim.analysis.comparisons import ARM_STATISTIC
+from tregsim.dropout import simulate_dropout
+from tregsim.observation import measure_treg_pct, rate_salt
+from tregsim.randomization import randomize
+from tregsim.rng import patient_rng
+
+__all__ = ["ReplicateResult", "TrialResult", "simulate_replicate", "run_trial"]
+
+#: Outputs the simulation layer must return, each (n_patients, n_visits).
+OBSERVABLES = ("salt", "treg_pct_cd4", "nk_per_ul", "cd8_per_ul")
+
+
+# ---------------------------------------------------------------- scenario access
+def _get(obj, name: str, default=None):
+    """Field of a pydantic model, dataclass, namespace or dict (None -> default)."""
+    if obj is None:
+        return default
+    value = obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+    return default if value is None else value
+
+
+def _arms(scenario) -> list[tuple[str, float, str | None]]:
+    arms = [
+        (str(_get(a, "name")), float(_get(a, "allocation", 1)), _get(a, "regimen"))
+        for a in _get(scenario, "arms", [])
+    ]
+    if len(arms) < 1:
+        raise ValueError("scenario.arms is empty; define at least one arm.")
+    return arms
+
+
+def _is_placebo(scenario, regimen_name) -> bool:
+    if regimen_name is None:
+        return True
+    regimen = _get(_get(scenario, "regimens", {}), str(regimen_name))
+    return regimen is None or str(_get(regimen, "drug", "placebo")) == "placebo"
+
+
+def _control_arm(scenario, options: AnalysisOptions) -> str:
+    names = [a[0] for a in _arms(scenario)]
+    if options.control_arm is not None:
+        if options.control_arm not in names:
+            raise ValueError(
+                f"analysis.control_arm={options.control_arm!r} is not an arm; use one of "
+                f"{', '.join(names)}."
+            )
+        return options.control_arm
+    placebo = [a[0] for a in _arms(scenario) if _is_placebo(scenario, a[2])]
+    return placebo[0] if placebo else names[-1]
+
+
+def _endpoints(scenario) -> list[EndpointSpec]:
+    return [EndpointSpec.from_any(e) for e in _get(scenario, "endpoints", [])]
+
+
+def visit_weeks(scenario) -> np.ndarray:
+    """Sorted visit weeks: ``visits_weeks`` plus any endpoint week, always with week 0."""
+    weeks = {0.0, *(float(w) for w in _get(scenario, "visits_weeks", [0]))}
+    weeks |= {float(e.week) for e in _endpoints(scenario) if e.week is not None}
+    return np.array(sorted(weeks))
+
+
+def visit_days(scenario, seed: int, replicate: int, patients: np.ndarray) -> np.ndarray:
+    """``(n, m)`` whole study days of each patient's visits (baseline day 0)."""
+    nominal = np.round(7.0 * visit_weeks(scenario))
+    window = int(_get(scenario, "visit_window_days", 0))
+    days = np.tile(nominal, (len(patients), 1))
+    if window > 0:
+        for row, patient in enumerate(patients):
+            rng = patient_rng(seed, replicate, int(patient), "visit_window")
+            days[row] += rng.integers(-window, window + 1, size=nominal.size)
+        days[:, nominal == 0] = 0.0
+        days = np.maximum(days, 0.0)
+        for col in range(1, days.shape[1]):
+            days[:, col] = np.maximum(days[:, col], days[:, col - 1] + 1.0)
+    return days
+
+
+def _strata(covariates: pd.DataFrame) -> np.ndarray:
+    if "stratum" in covariates:
+        return covariates["stratum"].astype(str).to_numpy()
+    salt = covariates["salt_screening"].to_numpy(dtype=float)
+    # Olsen 2004 severity classes: S3 50-74, S4 75-99, S5 100 (S1/S2 below inclusion).
+    return np.select([salt >= 100, salt >= 75, salt >= 50], ["S5", "S4", "S3"], "S1-S2")
+
+
+# ---------------------------------------------------------------- simulation layer
+def _concat_events(tables: list):
+    tables = [t for t in tables if t is not None and len(np.asarray(t.time))]
+    from tregsim.solve.events import EventTable
+
+    names = ("time", "patient", "state", "kind", "value")
+    if not tables:
+        return EventTable(
+            *(np.zeros(0, dtype=float if n in ("time", "value") else np.int64) for n in names)
+        )
+    return EventTable(
+        **{n: np.concatenate([np.asarray(getattr(t, n)) for t in tables]) for n in names}
+    )
+
+
+def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray) -> dict:
+    """Simulate every enrolled patient; return ``OBSERVABLES`` arrays ``(n, m)`` and
+    ``status (n,)`` (0 ok, solver code otherwise).
+
+    Uses ``tregsim.model.dosing.dose_events`` per patient (placebo arms get no doses),
+    the cohort's ``fluctuation_events`` and ``y0`` at study day 0,
+    ``tregsim.solve.solve_batch`` saved at every distinct visit day, and
+    ``tregsim.model.observe``.
+    """
+    from tregsim.model import observe
+    from tregsim.model.dosing import dose_events
+    from tregsim.solve import solve_batch
+
+    params = np.asarray(cohort.params, dtype=float)
+    covariates = cohort.covariates
+    regimen_of = {name: regimen for name, _, regimen in _arms(scenario)}
+    regimens = _get(scenario, "regimens", {})
+    tables = [getattr(cohort, "fluctuation_events", None)]
+    weight = covariates["weight_kg"].to_numpy(dtype=float)
+    bsa = covariates["bsa_m2"].to_numpy(dtype=float)
+    for i, arm in enumerate(arms):
+        name = regimen_of[str(arm)]
+        if _is_placebo(scenario, name):
+            continue
+        tables.append(dose_events(_get(regimens, str(name)), i, weight[i], bsa[i], params[i]))
+    save_times = np.unique(visit_days)
+    solution = solve_batch(
+        params, np.asarray(cohort.y0, dtype=float), _concat_events(tables), save_times
+    )
+    n, m = visit_days.shape
+    index = np.searchsorted(save_times, visit_days)
+    states = np.asarray(solution.values)[np.arange(n)[:, None], index]
+    observed = observe(states, np.broadcast_to(params[:, None, :], (n, m, params.shape[1])))
+    out = {name: np.asarray(observed[name], dtype=float) for name in OBSERVABLES}
+    out["status"] = np.asarray(solution.status, dtype=np.int64)
+    return out
+
+
+def _enroll(scenario, seed: int, replicate: int, n: int):
+    from tregsim.population import enroll
+
+    return enroll(scenario, seed, replicate, n)
+
+
+# ---------------------------------------------------------------- one replicate
+@dataclass(frozen=True)
+class ReplicateResult:
+    """One replicate trial: its patients-by-visit rows and per-replicate results.
+
+    ``endpoints[arm][endpoint]`` is the arm's value (see ``ARM_STATISTIC``: proportion,
+    mean, geometric mean or Kaplan-Meier median in days);
+    ``comparisons[key]`` is a :class:`~tregsim.analysis.StatResult`; the key is the endpoint
+    name in a two-arm trial, ``"<endpoint>:<arm>_vs_<control>"`` with several treated
+    arms (see :func:`comparison_key`). ``n_failed`` counts patients whose simulation
+    failed (solver status != 0; their model values are NaN).
+    """
+
+    replicate: int
+    patients: pd.DataFrame
+    endpoints: dict[str, dict[str, float]]
+    comparisons: dict[str, StatResult]
+    n_screened: int
+    n_failed: int
+    n_enrolled: int = 0
+    notes: tuple[str, ...] = ()
+
+
+def comparison_key(endpoint: str, arm: str, control: str, n_treated_arms: int = 1) -> str:
+    """Key of a comparison in results and summary.json: the endpoint name when there is
+    one treated arm, ``"<endpoint>:<arm>_vs_<control>"`` otherwise."""
+    return endpoint if n_treated_arms == 1 else f"{endpoint}:{arm}_vs_{control}"
+
+
+def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
+    """Run replicate trial ``replicate`` of ``scenario`` with master ``seed``."""
+    seed, replicate = int(seed), int(replicate)
+    arms = _arms(scenario)
+    options = AnalysisOptions.from_any(_get(scenario, "analysis"))
+    control = _control_arm(scenario, options)
+    endpoints = _endpoints(scenario)
+    n = int(_get(_get(scenario, "population"), "n", 0))
+    if n < 2:
+        raise ValueError(f"population.n={n} must be at least 2.")
+
+    cohort = _enroll(scenario, seed, replicate, n)
+    covariates = cohort.covariates.reset_index(drop=True)
+    n = len(covariates)
+    index = np.arange(n)
+    strata = _strata(covariates)
+    randomization = _get(scenario, "randomization")
+    stratify = list(_get(randomization, "stratify_by", []))
+    allocation = randomize(
+        n,
+        [a[1] for a in arms],
+        seed,
+        replicate,
+        block_size=_get(randomization, "block_size"),
+        strata=strata if stratify else None,
+    )
+    arm_names = np.array([a[0] for a in arms], dtype=object)[allocation]
+    days = visit_days(scenario, seed, replicate, index)
+    weeks = visit_weeks(scenario)
+
+    sim = _simulate_cohort(cohort, arm_names, scenario, days)
+    status = np.asarray(sim["status"], dtype=np.int64)
+
+    blinding, rater = _get(scenario, "blinding"), _get(scenario, "rater")
+    active = np.array(
+        [not _is_placebo(scenario, dict((a[0], a[2]) for a in arms)[name]) for name in arm_names]
+    )
+    on_treatment = (active[:, None] & (days > 0)) if _get(blinding, "open_label", False) else None
+    salt_obs = rate_salt(
+        sim["salt"],
+        seed,
+        replicate,
+        index,
+        sd_salt=float(_get(rater, "sd_salt", 4.0)),
+        raters=int(_get(blinding, "raters", 1)),
+        unblinded_optimism=float(_get(rater, "unblinded_optimism", 0.0)),
+        on_treatment=on_treatment,
+    )
+    treg_obs = measure_treg_pct(
+        sim["treg_pct_cd4"],
+        seed,
+        replicate,
+        index,
+        cv=float(_get(_get(scenario, "assay"), "treg_cv", 0.1)),
+    )
+    dropout = _get(scenario, "dropout")
+    dropped = simulate_dropout(
+        salt_obs,
+        seed,
+        replicate,
+        index,
+        per_visit=float(_get(dropout, "per_visit", 0.0)),
+        non_responder_extra=float(_get(dropout, "non_responder_extra", 0.0)),
+    )
+    salt_obs = np.where(dropped, np.nan, salt_obs)
+    treg_obs = np.where(dropped, np.nan, treg_obs)
+
+    m = weeks.size
+    patients = pd.DataFrame(
+        {
+            "replicate": np.full(n * m, replicate, dtype=np.int64),
+            "subject": np.repeat(covariates["subject"].to_numpy(), m),
+            "arm": np.repeat(arm_names.astype(str), m),
+            "stratum": np.repeat(strata.astype(str), m),
+            "visit_week": np.tile(weeks, n),
+            "day": days.ravel(),
+            "salt_true": np.asarray(sim["salt"], dtype=float).ravel(),
+            "salt_observed": salt_obs.ravel(),
+            "treg_pct_cd4": np.asarray(sim["treg_pct_cd4"], dtype=float).ravel(),
+            "treg_pct_cd4_observed": treg_obs.ravel(),
+            "nk_per_ul": np.asarray(sim["nk_per_ul"], dtype=float).ravel(),
+            "cd8_per_ul": np.asarray(sim["cd8_per_ul"], dtype=float).ravel(),
+            "dropped_out": dropped.ravel(),
+            "status": np.repeat(status, m),
+        }
+    )
+    for column in (
+        "age",
+        "sex",
+        "bsa_m2",
+        "weight_kg",
+        "subtype",
+        "episode_years",
+        "salt_screening",
+    ):
+        if column in covariates:
+            patients[column] = np.repeat(covariates[column].to_numpy(), m)
+
+    endpoint_values: dict[str, dict[str, float]] = {a[0]: {} for a in arms}
+    n_treated = len(arms) - 1
+    comparisons: dict[str, StatResult] = {}
+    notes: list[str] = []
+    for spec in endpoints:
+        values = subject_values(
+            patients, spec, options.missing_responder, options.missing_continuous
+        )
+        per_arm = arm_values(values, spec)
+        for name, _, _ in arms:
+            endpoint_values[name][spec.name] = per_arm.get(name, math.nan)
+        for name, _, _ in arms:
+            if name == control:
+                continue
+            result = compare_arms(patients, spec, name, control, options, values=values)
+            comparisons[comparison_key(spec.name, name, control, n_treated)] = result
+            if result.note:
+                notes.append(f"replicate {replicate}, {spec.name}: {result.note}")
+    return ReplicateResult(
+        replicate=replicate,
+        patients=patients,
+        endpoints=endpoint_values,
+        comparisons=comparisons,
+        n_screened=int(getattr(cohort, "n_screened", n)),
+        n_failed=int(np.sum(status != 0)),
+        n_enrolled=n,
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------- many replicates
+def _json_ready(value):
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_json_ready(v) for v in value.tolist()]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def _scenario_dump(scenario):
+    if hasattr(scenario, "model_dump"):
+        return scenario.model_dump(mode="json")
+    return scenario if isinstance(scenario, dict) else None
+
+
+def summarize(scenario, seed: int, results: list[ReplicateResult]) -> dict:
+    """The summary.json content from replicate results (sorted by replicate)."""
+    from tregsim import __version__
+
+    results = sorted(results, key=lambda r: r.replicate)
+    options = AnalysisOptions.from_any(_get(scenario, "analysis"))
+    control = _control_arm(scenario, options)
+    endpoints = _endpoints(scenario)
+    arms_out = {}
+    for name, allocation, regimen in _arms(scenario):
+        per_endpoint = {}
+        for spec in endpoints:
+            entry = summarize_values([r.endpoints[name][spec.name] for r in results])
+            entry = {"statistic": ARM_STATISTIC[spec.type], "kind": spec.kind, **entry}
+            per_endpoint[spec.name] = entry
+        counts = [
+            int(np.sum(r.patients.loc[r.patients["visit_week"] == 0, "arm"] == name))
+            for r in results
+        ]
+        arms_out[name] = {
+            "allocation": allocation,
+            "regimen": regimen,
+            "n": counts,
+            "endpoints": per_endpoint,
+        }
+    comparisons = {}
+    primary = options.primary or (endpoints[0].name if endpoints else None)
+    for spec in endpoints:
+        for name, _, _ in _arms(scenario):
+            if name == control:
+                continue
+            key = comparison_key(spec.name, name, control, len(_arms(scenario)) - 1)
+            entry = summarize_comparison(
+                [r.comparisons[key] for r in results], options.alpha, spec.better
+            )
+            comparisons[key] = {
+                "endpoint": spec.name,
+                "arm": name,
+                "control": control,
+                "primary": spec.name == primary,
+                **entry,
+            }
+    summary = {
+        "scenario": str(_get(scenario, "name", "scenario")),
+        "description": _get(scenario, "description", ""),
+        "seed": int(seed),
+        "replicates": len(results),
+        "tregsim_version": __version__,
+        "primary_endpoint": primary,
+        "control_arm": control,
+        "alpha": options.alpha,
+        "n_screened": [r.n_screened for r in results],
+        "n_enrolled": [r.n_enrolled for r in results],
+        "n_failed": [r.n_failed for r in results],
+        "arms": arms_out,
+        "comparisons": comparisons,
+        "notes": [note for r in results for note in r.notes],
+        "scenario_config": _scenario_dump(scenario),
+    }
+    return _json_ready(summary)
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """All replicates of a trial: ``summary`` (summary.json content) and ``patients``."""
+
+    summary: dict
+    patients: pd.DataFrame
+    replicates: tuple[ReplicateResult, ...] = field(default=(), repr=False)
+
+    def write(self, out_dir: str | os.PathLike) -> Path:
+        """Write summary.json, patients.parquet, adsl.csv, adeff.csv (and report.html when
+        ``tregsim.report.write_report`` exists) into ``out_dir``, all or nothing: files
+        are written to a temporary folder and moved into place only when all succeeded."""
+        from tregsim.adam import make_adeff, make_adsl
+
+        out = Path(out_dir)
+        parent = out.parent if not out.exists() else out
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tregsim-", dir=parent))
+        try:
+            (tmp / "summary.json").write_text(
+                json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
+            )
+            self.patients.to_parquet(tmp / "patients.parquet", index=False)
+            make_adsl(self.patients).to_csv(tmp / "adsl.csv", index=False)
+            make_adeff(self.patients).to_csv(tmp / "adeff.csv", index=False)
+            try:
+                from tregsim.report import write_report
+            except ImportError:
+                write_report = None
+            if write_report is not None:
+                try:
+                    write_report(self, tmp)
+                except Exception as error:  # noqa: BLE001 - data outputs still valid
+                    warnings.warn(f"report.html not written: {error}", stacklevel=2)
+            if not out.exists():
+                os.replace(tmp, out)
+            else:
+                for item in tmp.iterdir():
+                    os.replace(item, out / item.name)
+                tmp.rmdir()
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return out
+
+
+def _progress(done: int, total: int, enabled) -> None:
+    if callable(enabled):
+        enabled(done, total)
+    elif enabled and total > 1:
+        end = "\n" if done == total else ""
+        print(f"\rreplicates {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def run_trial(
+    scenario,
+    replicates: int = 1,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress=True,
+    resume: str | None = None,
+) -> TrialResult:
+    """Run ``replicates`` independent trials of ``scenario``.
+
+    ``seed`` defaults to ``scenario.seed``. ``workers > 1`` uses local processes,
+    ``scheduler`` ("tcp://host:port") a Dask cluster; results are identical either way.
+    ``progress``: True prints ``replicates k/R`` to stderr, a callable gets
+    ``progress(done, total)``, False is silent. ``resume`` (a run id) is handled by
+    ``tregsim.campaign.run_campaign``, not here.
+    """
+    if resume is not None:
+        raise ValueError(
+            f"resume={resume!r}: run_trial keeps no run catalogue; resume runs with "
+            "tregsim.campaign.run_campaign(resume_run_id=...)."
+        )
+    if int(replicates) < 1:
+        raise ValueError(f"replicates={replicates} must be at least 1.")
+    seed = _get(scenario, "seed", 0) if seed is None else seed
+    seed = int(seed)
+    total = int(replicates)
+    results: list[ReplicateResult] = []
+    if scheduler is not None:
+        from dask.distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = client.map(
+                simulate_replicate,
+                [scenario] * total,
+                [seed] * total,
+                list(range(total)),
+                pure=False,
+            )
+            for future in as_completed(futures):
+                results.append(future.result())
+                _progress(len(results), total, progress)
+    elif workers is not None and int(workers) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import as_completed as done_order
+
+        with ProcessPoolExecutor(max_workers=int(workers)) as pool:
+            futures = [pool.submit(simulate_replicate, scenario, seed, r) for r in range(total)]
+            for future in done_order(futures):
+                results.append(future.result())
+                _progress(len(results), total, progress)
+    else:
+        for r in range(total):
+            results.append(simulate_replicate(scenario, seed, r))
+            _progress(len(results), total, progress)
+    results.sort(key=lambda r: r.replicate)
+    patients = pd.concat([r.patients for r in results], ignore_index=True)
+    return TrialResult(summarize(scenario, seed, results), patients, tuple(results))

@@ -1,0 +1,160 @@
+"""Trial engine tests with a fake simulation layer (no model, no solver needed)."""
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tregsim.trial as trial
+from tregsim.rng import patient_rng
+
+CONTRACT_COLUMNS = [
+    "replicate", "subject", "arm", "stratum", "visit_week", "day", "salt_true",
+    "salt_observed", "treg_pct_cd4", "treg_pct_cd4_observed", "nk_per_ul", "cd8_per_ul",
+    "dropped_out", "status", "age", "sex", "bsa_m2", "weight_kg", "subtype",
+    "episode_years", "salt_screening",
+]  # fmt: skip
+
+
+def fake_enroll(scenario, seed, replicate, n):
+    u = np.array([patient_rng(seed, replicate, i, "population").random(3) for i in range(n)])
+    salt = np.round(50 + 50 * u[:, 1])
+    covariates = pd.DataFrame(
+        {
+            "subject": np.arange(n),
+            "age": 18 + 42 * u[:, 2],
+            "sex": np.where(u[:, 2] < 0.5, "F", "M"),
+            "bsa_m2": 1.8,
+            "weight_kg": 70.0,
+            "subtype": "patchy",
+            "episode_years": 0.5,
+            "salt_screening": salt,
+            "stratum": np.where(salt >= 75, "SALT75-100", "SALT50-74"),
+        }
+    )
+    return SimpleNamespace(params=u, covariates=covariates, y0=None, fluctuation_events=None,
+                           n_screened=2 * n)  # fmt: skip
+
+
+def make_fake_simulation(response_rate):
+    """SALT falls towards 10 % of baseline in responders (rate per arm), else drifts a bit."""
+
+    def fake(cohort, arms, scenario, visit_days):
+        u = np.asarray(cohort.params)
+        rate = np.array([response_rate[str(a)] for a in arms])
+        responder = u[:, 0] < rate
+        baseline = cohort.covariates["salt_screening"].to_numpy(float)
+        fraction = np.where(responder, 0.9, 0.15 * u[:, 2])
+        ramp = 1 - np.exp(-visit_days / 60.0)
+        salt = baseline[:, None] * (1 - fraction[:, None] * ramp)
+        treated = np.array([response_rate[str(a)] > min(response_rate.values()) for a in arms])
+        treg = 5.0 * (1 + 0.3 * treated[:, None] * np.exp(-visit_days / 30.0) * (visit_days > 0))
+        return {
+            "salt": salt,
+            "treg_pct_cd4": treg,
+            "nk_per_ul": np.full(salt.shape, 250.0),
+            "cd8_per_ul": 400.0 * (1 + 0.05 * u[:, [1]]) * np.ones_like(salt),
+            "status": np.zeros(len(arms), dtype=np.int64),
+        }
+
+    return fake
+
+
+@pytest.fixture
+def scenario():
+    from tregsim import load_scenario
+
+    return load_scenario("phrc-2016")
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    def install(il2=0.6, placebo=0.05):
+        monkeypatch.setattr(trial, "_enroll", fake_enroll)
+        monkeypatch.setattr(
+            trial, "_simulate_cohort", make_fake_simulation({"il2": il2, "placebo": placebo})
+        )
+
+    install()
+    return install
+
+
+def test_replicate_patients_table_and_results(scenario, fakes):
+    result = trial.simulate_replicate(scenario, seed=1, replicate=0)
+    patients = result.patients
+    assert list(patients.columns) == CONTRACT_COLUMNS
+    n = scenario.population.n
+    weeks = trial.visit_weeks(scenario)
+    assert len(patients) == n * len(weeks)
+    assert patients["salt_observed"].dropna().between(0, 100).all()
+    assert (patients.loc[patients.dropped_out, "salt_observed"].isna()).all()
+    assert result.n_screened == 2 * n and result.n_failed == 0
+    assert set(result.endpoints) == {"il2", "placebo"}
+    names = [e.name for e in scenario.endpoints]
+    assert set(result.comparisons) == set(names)
+    assert set(result.endpoints["il2"]) == set(names)
+    counts = patients[patients.visit_week == 0].arm.value_counts()
+    assert abs(counts["il2"] - counts["placebo"]) <= 4  # permuted blocks
+    again = trial.simulate_replicate(scenario, seed=1, replicate=0)
+    pd.testing.assert_frame_equal(patients, again.patients)
+
+
+def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_path, monkeypatch):
+    first = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
+    second = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
+    assert json.dumps(first.summary) == json.dumps(second.summary)
+    alone = trial.simulate_replicate(scenario, 5, 2)
+    primary = scenario.analysis.primary
+    assert first.summary["comparisons"][primary]["p_values"][2] == pytest.approx(
+        alone.comparisons[primary].p_value
+    )
+    summary = first.summary
+    assert summary["scenario"] == "phrc-2016" and summary["seed"] == 5
+    assert summary["replicates"] == 3 and "tregsim_version" in summary
+    entry = summary["arms"]["il2"]["endpoints"][primary]
+    assert len(entry["replicates"]) == 3 and entry["mean"] is not None
+    comp = summary["comparisons"][primary]
+    assert {"test", "estimates", "ci", "p_values", "power"} <= set(comp)
+
+    import tregsim.report
+
+    called = []
+    monkeypatch.setattr(
+        tregsim.report, "write_report",
+        lambda result, out: called.append((out / "report.html").write_text("ok")),
+    )  # fmt: skip
+    out = tmp_path / "run"
+    first.write(out)
+    assert {p.name for p in out.iterdir()} == {
+        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html"
+    }  # fmt: skip
+    assert json.loads((out / "summary.json").read_text())["seed"] == 5
+    assert len(pd.read_parquet(out / "patients.parquet")) == len(first.patients)
+    adsl = pd.read_csv(out / "adsl.csv")
+    assert len(adsl) == 3 * scenario.population.n and adsl["USUBJID"].is_unique
+    adeff = pd.read_csv(out / "adeff.csv")
+    assert {"PARAMCD", "AVAL", "BASE", "CHG", "AVISITN"} <= set(adeff.columns)
+    first.write(out)  # overwrite an existing folder
+    assert not [p for p in out.iterdir() if p.name.startswith(".tregsim-")]
+
+
+def test_strong_effect_gives_power_near_one(scenario, fakes):
+    fakes(il2=0.9, placebo=0.02)
+    summary = trial.run_trial(scenario, replicates=8, seed=3, progress=False).summary
+    primary = scenario.analysis.primary
+    assert summary["comparisons"][primary]["power"] == 1.0
+    change = [k for k, v in summary["comparisons"].items() if v["test"] == "ancova"]
+    assert change and all(summary["comparisons"][k]["power"] >= 0.9 for k in change)
+
+
+def test_cmh_and_mmrm_options(scenario, fakes):
+    alt = scenario.model_copy(
+        update={"analysis": scenario.analysis.model_copy(
+            update={"responder_test": "cmh", "missing_continuous": "mmrm"})}
+    )  # fmt: skip
+    result = trial.simulate_replicate(alt, seed=2, replicate=1)
+    tests = {c.test for c in result.comparisons.values()}
+    assert "cmh" in tests
+    assert "mmrm" in tests or any("fell back" in c.note for c in result.comparisons.values())
