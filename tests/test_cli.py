@@ -1,0 +1,98 @@
+"""The ``tregsim`` command: help texts, scenario listing, API surface."""
+
+from __future__ import annotations
+
+import pytest
+
+from tregsim.scenarios import list_scenarios, scenario_yaml
+
+COMMANDS = ["run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_has_an_example(tregsim_cli, command) -> None:
+    result = tregsim_cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Example" in result.stdout and f"tregsim {command}" in result.stdout
+
+
+def test_scenarios_lists_every_builtin(tregsim_cli) -> None:
+    result = tregsim_cli("scenarios")
+    assert result.returncode == 0, result.stderr
+    for name in list_scenarios():
+        assert name in result.stdout
+
+
+def test_scenarios_show_prints_yaml(tregsim_cli) -> None:
+    result = tregsim_cli("scenarios", "show", "phrc-2016")
+    assert result.returncode == 0
+    assert result.stdout == scenario_yaml("phrc-2016")
+
+
+def test_version(tregsim_cli) -> None:
+    import tregsim
+
+    result = tregsim_cli("--version")
+    assert result.returncode == 0 and tregsim.__version__ in result.stdout
+
+
+def test_internal_errors_exit_1_with_hint(tmp_path, monkeypatch, capsys) -> None:
+    from tregsim import cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(cli, "_require", lambda *a: boom)
+    monkeypatch.delenv("TREGSIM_DEBUG", raising=False)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        cli.main(["run", "phrc-2016", "--out", str(out), "--quiet"])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert "kaput" in err and "TREGSIM_DEBUG=1" in err and "Traceback" not in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None:
+    """A stand-in run_trial (the real one lives in tregsim.trial) checks the staging logic."""
+    from tregsim import cli
+
+    class Result:
+        summary = {"arms": {"il2": {"endpoints": {"salt50_w52": {"mean": 0.3}}}}}
+
+        def write(self, directory):
+            (directory / "summary.json").write_text("{}")
+
+    calls = {}
+
+    def fake_run_trial(scenario, **kwargs):
+        calls.update(kwargs, scenario=scenario)
+        return Result()
+
+    monkeypatch.setattr(cli, "_require", lambda *a: fake_run_trial)
+    out = tmp_path / "nested" / "out"
+    with pytest.raises(SystemExit) as info:
+        cli.main(
+            [
+                "run",
+                "phrc-2016",
+                "--out",
+                str(out),
+                "--seed",
+                "7",
+                "--set",
+                "population.n=10",
+                "--replicates",
+                "3",
+            ]
+        )
+    assert info.value.code == 0
+    assert (out / "summary.json").exists()
+    assert calls["seed"] == 7 and calls["replicates"] == 3
+    assert calls["scenario"].population.n == 10
+    assert [p.name for p in out.parent.iterdir()] == ["out"]
+    (out / "old.txt").write_text("x")
+    with pytest.raises(SystemExit):
+        cli.main(["run", "phrc-2016", "--out", str(out), "--quiet"])
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
+    assert calls["seed"] == 2016  # the scenario's seed by default
