@@ -54,7 +54,8 @@ def test_internal_errors_exit_1_with_hint(tmp_path, monkeypatch, capsys) -> None
 
 
 def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None:
-    """A stand-in run_trial (the real one lives in tregsim.trial) checks the staging logic."""
+    """Stand-ins for run_campaign and plot_cli (owned by campaign / report) check the CLI's
+    staging: results appear in --out only at the end, an old --out is replaced."""
     from tregsim import cli
 
     class Result:
@@ -65,34 +66,28 @@ def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None
 
     calls = {}
 
-    def fake_run_trial(scenario, **kwargs):
-        calls.update(kwargs, scenario=scenario)
+    def fake_run_campaign(scenario, replicates, seed, **kwargs):
+        calls.update(kwargs, scenario=scenario, replicates=replicates, seed=seed)
         return Result()
 
-    monkeypatch.setattr(cli, "_require", lambda *a: fake_run_trial)
+    def fake_plot_cli(run_dir, figure, out_path):
+        out_path.write_text("<html></html>")
+
+    fakes = {"run_campaign": fake_run_campaign, "plot_cli": fake_plot_cli}
+    monkeypatch.setattr(cli, "_require", lambda module, name, command: fakes[name])
     out = tmp_path / "nested" / "out"
+    argv = ["run", "phrc-2016", "--out", str(out), "--seed", "7", "--set", "population.n=10"]
     with pytest.raises(SystemExit) as info:
-        cli.main(
-            [
-                "run",
-                "phrc-2016",
-                "--out",
-                str(out),
-                "--seed",
-                "7",
-                "--set",
-                "population.n=10",
-                "--replicates",
-                "3",
-            ]
-        )
+        cli.main([*argv, "--replicates", "3"])
     assert info.value.code == 0
-    assert (out / "summary.json").exists()
-    assert calls["seed"] == 7 and calls["replicates"] == 3
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
+    assert calls["seed"] == 7 and calls["replicates"] == 3 and calls["resume_run_id"] is None
     assert calls["scenario"].population.n == 10
+    assert calls["command"].startswith("tregsim run phrc-2016")
     assert [p.name for p in out.parent.iterdir()] == ["out"]
     (out / "old.txt").write_text("x")
     with pytest.raises(SystemExit):
-        cli.main(["run", "phrc-2016", "--out", str(out), "--quiet"])
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
+        cli.main(["run", "phrc-2016", "--out", str(out), "--quiet", "--resume", "abc-1"])
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
     assert calls["seed"] == 2016  # the scenario's seed by default
+    assert calls["resume_run_id"] == "abc-1"

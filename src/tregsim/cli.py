@@ -182,7 +182,9 @@ def _staged(out: Path, is_dir: bool) -> Iterator[Path]:
     if is_dir:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
     else:
-        handle, name = tempfile.mkstemp(prefix=f".{out.name}.partial-", dir=parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{out.name}.partial-", suffix=out.suffix, dir=parent
+        )
         os.close(handle)
         staging = Path(name)
     try:
@@ -339,23 +341,61 @@ def run(
             f"--resume '{resume}' is not a run id; copy one from 'tregsim runs'", field="--resume"
         )
     _check_out("--out", out, want_dir=True)
-    run_trial = _require("tregsim.trial", "run_trial", "run")
+    chosen_seed = loaded.seed if seed is None else seed
+    try:
+        run_campaign = _require("tregsim.campaign", "run_campaign", "run")
+    except _Unavailable:
+        if resume is not None:
+            raise
+        run_campaign = None
+        run_trial = _require("tregsim.trial", "run_trial", "run")
 
-    extra: dict[str, Any] = {"resume": resume} if resume is not None else {}
     with _staged(out, is_dir=True) as staging:
-        with _progress_bar(quiet, f"{loaded.name}") as progress:
-            result = run_trial(
+        if run_campaign is not None:
+            # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live here.
+            result = run_campaign(
                 loaded,
-                replicates=replicates,
-                seed=loaded.seed if seed is None else seed,
+                replicates,
+                chosen_seed,
                 workers=workers,
                 scheduler=scheduler,
-                progress=progress,
-                **extra,
+                resume_run_id=resume,
+                progress=not quiet and sys.stderr.isatty(),
+                command=_invocation(),
             )
+        else:
+            with _progress_bar(quiet, f"{loaded.name}") as progress:
+                result = run_trial(
+                    loaded,
+                    replicates=replicates,
+                    seed=chosen_seed,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=progress,
+                )
         result.write(staging)
+        if not (staging / "report.html").exists():
+            _write_report(staging)
     if not quiet:
         _print_run_summary(loaded, getattr(result, "summary", None), out)
+
+
+def _invocation() -> str:
+    import shlex
+
+    return shlex.join(["tregsim", *_ARGV])
+
+
+def _write_report(run_dir: Path) -> None:
+    """Draw report.html into ``run_dir``; the data outputs stay valid if this fails."""
+    try:
+        plot_cli = _require("tregsim.report", "plot_cli", "run")
+        plot_cli(run_dir, "report", run_dir / "report.html")
+    except Exception as exc:  # noqa: BLE001 - summary.json and patients.parquet are written
+        if _debug():
+            traceback.print_exc()
+        detail = " ".join(str(exc).split())[:200]
+        _stderr(f"warning: report.html was not written ({type(exc).__name__}: {detail}).")
 
 
 def _print_run_summary(scenario: Any, summary: Any, out: Path) -> None:
@@ -474,16 +514,25 @@ def export_sbml(
 @app.command()
 def plot(
     run_dir: Annotated[Path, typer.Argument(help="A directory written by tregsim run.")],
+    figure: Annotated[
+        str,
+        typer.Option(
+            "--figure",
+            help="report, or one figure: protocol, salt, responders, treg, primary, scalp.",
+        ),
+    ] = "report",
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Report file (default: RUN_DIR/report.html).", show_default=False
+            "--out",
+            help="File to write (default: RUN_DIR/report.html or RUN_DIR/FIGURE.png).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Redraw the report and plots of a finished run.
+    """Redraw the report, or one figure, of a finished run.
 
-    Example: tregsim plot results/phrc-2016 --out results/phrc-2016/report.html
+    Example: tregsim plot results/phrc-2016 --figure salt --out salt.svg
     """
     if not run_dir.is_dir():
         raise TregsimInputError(
@@ -496,11 +545,24 @@ def plot(
             "tregsim run",
             field="RUN_DIR",
         )
-    target = out if out is not None else run_dir / "report.html"
+    figures = tuple(_require("tregsim.report", "FIGURES", "plot"))
+    if figure != "report" and figure not in figures:
+        raise TregsimInputError(
+            f"--figure '{figure}' is not a figure; use report or one of {', '.join(figures)}",
+            field="--figure",
+        )
+    default = "report.html" if figure == "report" else f"{figure}.png"
+    target = out if out is not None else run_dir / default
+    allowed = (".html",) if figure == "report" else (".png", ".svg", ".pdf")
+    if target.suffix.lower() not in allowed:
+        raise TregsimInputError(
+            f"--out {target} must end in {' or '.join(allowed)} for --figure {figure}; rename it",
+            field="--out",
+        )
     _check_out("--out", target, want_dir=False)
     plot_cli = _require("tregsim.report", "plot_cli", "plot")
     with _staged(target, is_dir=False) as staging:
-        plot_cli(run_dir=run_dir, out=staging)
+        plot_cli(run_dir, figure, staging)
     _console(stderr=True).print(f"Wrote {target}")
 
 
@@ -586,8 +648,12 @@ def _usage_message(exc: Any) -> str:
     return f"error: {message}; run '{command} --help' for an example."
 
 
+_ARGV: list[str] = []
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the ``tregsim`` command (exit codes: 0 ok, 1 internal error, 2 bad input)."""
+    _ARGV[:] = list(argv) if argv is not None else sys.argv[1:]
     command = typer.main.get_command(app)
     code = 0
     try:
@@ -609,8 +675,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except _CLICK_ERROR as exc:
         _stderr(f"error: {exc.format_message()}")
         code = exc.exit_code
-    except _ABORT:
-        _stderr("error: interrupted; nothing was written.")
+    except _ABORT as exc:
+        detail = " ".join(str(exc).split())
+        _stderr(f"error: {detail}" if detail else "error: interrupted; nothing was written.")
         code = 130
     except _Unavailable as exc:
         _stderr(f"error: {exc}.")
