@@ -44,12 +44,12 @@ def screenshot(html: Path, out_png: Path, width: int = 1366, height: int = 768) 
 
 
 if __name__ == "__main__":
-    # python tests/report/report_browser.py [out.png]: synthetic report -> docs/report-screenshot.png
+    # python tests/report/report_browser.py [out.png] -> docs/report-screenshot.png
     import sys
     import tempfile
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from conftest import synthetic_run
+    from report_synthetic import synthetic_run
 
     from tregsim.report import write_report
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from report_browser import CHROMIUM, FIGURE_PROBE, launch
 
 pytestmark = pytest.mark.browser

@@ -115,7 +115,9 @@ class EndpointInfo:
         if self.kind == "salt_percent_change":
             return f"percent change in SALT from baseline{at}"
         if self.kind == "time_to_salt_reduction":
-            return f"time to SALT{self.percent or 50:g}"
+            return f"median time to SALT{self.percent or 50:g}"
+        if self.kind == "treg_pct":
+            return f"Treg % of CD4{at}"
         if self.kind in ("treg_fold", "nk_fold", "cd8_fold"):
             cell = {"treg_fold": "Treg", "nk_fold": "NK", "cd8_fold": "CD8"}[self.kind]
             return f"{cell} fold change{at}"
@@ -130,7 +132,9 @@ class EndpointInfo:
         if self.kind == "salt_percent_change":
             return "%"
         if self.kind == "time_to_salt_reduction":
-            return "weeks"
+            return "days"
+        if self.kind == "treg_pct":
+            return "% of CD4"
         if self.kind.endswith("_fold"):
             return "fold"
         return ""
@@ -276,7 +280,7 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
         arms = [ArmInfo(n, 1.0, n, "", "", ()) for n in names]
 
     analysis = get(scenario, "analysis")
-    control = get(analysis, "control_arm")
+    control = get(analysis, "control_arm", summary.get("control_arm"))
     names = [a.name for a in arms]
     if control not in names:
         control = next((n for n in names if "placebo" in n.lower() or "control" in n.lower()), None)
@@ -296,12 +300,17 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
     for arm_sum in (summary.get("arms") or {}).values():
         for name in (arm_sum or {}).get("endpoints", {}) or {}:
             endpoints.setdefault(name, endpoint_from_name(name))
-    for name in summary.get("comparisons") or {}:
+    for key, comp in (summary.get("comparisons") or {}).items():
+        name = str((comp or {}).get("endpoint", key))
         endpoints.setdefault(name, endpoint_from_name(name))
 
-    primary = get(analysis, "primary")
+    primary = get(analysis, "primary", summary.get("primary_endpoint"))
     if primary is None:
-        primary = next(iter(summary.get("comparisons") or {}), None)
+        comps = summary.get("comparisons") or {}
+        flagged = [
+            (c or {}).get("endpoint", k) for k, c in comps.items() if (c or {}).get("primary")
+        ]
+        primary = flagged[0] if flagged else next(iter(comps), None)
     if primary is None and endpoints:
         primary = next(iter(endpoints))
     if primary is not None and primary not in endpoints:
@@ -325,8 +334,7 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
 
     alpha = _float(get(analysis, "alpha"))
     if alpha is None:
-        comp = (summary.get("comparisons") or {}).get(primary) or {}
-        alpha = _float(comp.get("alpha")) or 0.05
+        alpha = _float(summary.get("alpha")) or 0.05
 
     # responder endpoints stored as proportions (0-1) are displayed as percent
     responder_values = [
@@ -365,6 +373,32 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
         responder_scale=responder_scale,
         arm_colors=colors,
     )
+
+
+def primary_comparison(summary: dict, info: TrialInfo) -> dict:
+    """The comparison entry of the primary endpoint (first treated arm vs control), or {}.
+
+    summary.json keys comparisons by endpoint name with one treated arm and by
+    '<endpoint>:<arm>_vs_<control>' otherwise; entries carry 'endpoint' and 'arm'.
+    """
+    comps = summary.get("comparisons") or {}
+    if info.primary is None or not comps:
+        return {}
+    if isinstance(comps.get(info.primary), dict):
+        return comps[info.primary]
+    matches = [
+        c for c in comps.values() if isinstance(c, dict) and c.get("endpoint") == info.primary
+    ]
+    for arm in info.treatment_arms:
+        for c in matches:
+            if c.get("arm") == arm:
+                return c
+    return matches[0] if matches else {}
+
+
+def is_ratio(comp: dict) -> bool:
+    """True when the comparison estimate is a ratio (odds ratio, null value 1)."""
+    return _float(comp.get("null_value")) == 1.0
 
 
 def salt_column(patients: pd.DataFrame) -> str:

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ._access import TrialInfo, display_value, salt_column, treg_column
+from ._access import (
+    TrialInfo,
+    display_value,
+    is_ratio,
+    primary_comparison,
+    salt_column,
+    treg_column,
+)
 
 __all__ = ["FIGURES", "figure_style", "responder_rates", "wilson_interval"]
 
@@ -393,12 +400,12 @@ def primary_differences(summary: dict, patients: pd.DataFrame, info: TrialInfo):
     if info.primary is None:
         return None
     ep = info.endpoints.get(info.primary)
-    comp = (summary.get("comparisons") or {}).get(info.primary) or {}
-    for key in ("estimates", "differences", "estimate"):
-        values = comp.get(key)
-        if isinstance(values, (list, tuple)) and len(values):
-            vals = np.array([display_value(v, ep, info) for v in values], dtype=float)
-            return vals, True
+    comp = primary_comparison(summary, info)
+    values = comp.get("estimates")
+    if isinstance(values, (list, tuple)) and len(values):
+        scale_ep = None if is_ratio(comp) else ep
+        vals = [display_value(v, scale_ep, info) for v in values]
+        return np.array([np.nan if v is None else v for v in vals], dtype=float), True
     arms = [a.name for a in info.arms]
     treat = info.treatment_arms[0] if info.control_arm and info.treatment_arms else None
     per_arm = {a: _replicate_values(summary, a, info.primary) for a in arms}
@@ -437,7 +444,11 @@ def fig_primary(summary: dict, patients: pd.DataFrame, info: TrialInfo):
         ep = info.endpoints.get(info.primary) if info.primary else None
         label = ep.label() if ep else (info.primary or "primary endpoint")
         unit = ep.unit() if ep else ""
-        if ep is not None and ep.is_responder:
+        comp = primary_comparison(summary, info)
+        ratio = is_ratio(comp)
+        if ratio:
+            unit = "odds ratio"
+        elif ep is not None and ep.is_responder:
             unit = "percentage points"
         res = primary_differences(summary, patients, info)
         treat = info.treatment_arms[0] if info.control_arm and info.treatment_arms else None
@@ -453,8 +464,11 @@ def fig_primary(summary: dict, patients: pd.DataFrame, info: TrialInfo):
                 np.mean(values), color="black", lw=1.4, label=f"mean {np.mean(values):.1f}"
             )
             if is_diff:
-                ax_h.axvline(0, color="#777777", lw=1.0, ls="--", label="no difference")
-                ax_h.set_xlabel(f"{treat} minus {info.control_arm}: {label} ({unit})")
+                ax_h.axvline(
+                    1.0 if ratio else 0.0, color="#777777", lw=1.0, ls="--", label="no difference"
+                )
+                how = "versus" if ratio else "minus"
+                ax_h.set_xlabel(f"{treat} {how} {info.control_arm}: {label} ({unit})")
             else:
                 arm_unit = ep.unit() if ep else ""
                 ax_h.set_xlabel(f"{info.arms[0].name if info.arms else ''}: {label} ({arm_unit})")
@@ -464,7 +478,6 @@ def fig_primary(summary: dict, patients: pd.DataFrame, info: TrialInfo):
         ax_p.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax_h.set_title("Predicted trial result", loc="left")
 
-        comp = (summary.get("comparisons") or {}).get(info.primary or "") or {}
         p_values = comp.get("p_values")
         alpha = float(comp.get("alpha", info.alpha) or info.alpha)
         power = comp.get("power")

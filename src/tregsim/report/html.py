@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._access import TrialInfo, display_value, get, trial_info
+from ._access import TrialInfo, display_value, is_ratio, primary_comparison, trial_info
 from .summary_text import _TESTS
 
 __all__ = ["write_report", "render_report", "figure_bytes"]
@@ -188,6 +188,8 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
 
     summary = summary or {}
     patients = patients if patients is not None else pd.DataFrame()
+    if scenario is None:
+        scenario = summary.get("scenario_config")
     info = trial_info(summary, patients, scenario)
 
     figures = {}
@@ -214,11 +216,17 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
         )
         for a in info.arms
     ]
-    comp = (summary.get("comparisons") or {}).get(info.primary or "") or {}
+    comp = primary_comparison(summary, info)
     primary_ep = info.endpoints.get(info.primary) if info.primary else None
-    estimate = display_value(comp.get("estimate_mean"), primary_ep, info)
-    ci = comp.get("ci") if isinstance(comp.get("ci"), (list, tuple)) else None
-    ci_disp = [display_value(c, primary_ep, info) for c in ci] if ci and len(ci) == 2 else None
+    ratio = is_ratio(comp)
+    scale_ep = None if ratio else primary_ep
+    estimate = display_value(comp.get("estimate_mean"), scale_ep, info)
+    ci = comp.get("ci")
+    if comp.get("estimate_lo") is not None and comp.get("estimate_hi") is not None:
+        ci = [comp["estimate_lo"], comp["estimate_hi"]]
+    ci_ok = isinstance(ci, (list, tuple)) and len(ci) == 2
+    ci_ok = ci_ok and not any(isinstance(c, (list, tuple)) for c in ci)
+    ci_disp = [display_value(c, scale_ep, info) for c in ci] if ci_ok else None
     power = comp.get("power")
 
     env = Environment(
@@ -245,7 +253,9 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
             ci=ci_disp,
             power=None if power is None else 100 * float(power),
             alpha=comp.get("alpha", info.alpha),
-            unit="percentage points"
+            unit="(odds ratio)"
+            if ratio
+            else "percentage points"
             if primary_ep and primary_ep.is_responder
             else (primary_ep.unit() if primary_ep else ""),
         )
@@ -254,7 +264,7 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
         figures=figures,
         calibration=_calibration(summary),
         model_version=summary.get("model_version", "unknown"),
-        version=summary.get("version", get(scenario, "version", "unknown")),
+        version=summary.get("tregsim_version", summary.get("version", "unknown")),
         seed=info.seed,
         replicates=info.replicates,
         n_patients=info.n_patients,

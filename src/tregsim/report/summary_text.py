@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._access import EndpointInfo, TrialInfo, display_value, treg_column
+from ._access import EndpointInfo, TrialInfo, display_value, primary_comparison, treg_column
 
 __all__ = ["summary_paragraph"]
 
@@ -103,10 +103,10 @@ def summary_paragraph(summary: dict, info: TrialInfo, patients: pd.DataFrame | N
     if not sentences:
         sentences.append(f"{lead}, no value of the primary endpoint was available.")
 
-    comp = (summary.get("comparisons") or {}).get(info.primary or "") or {}
+    comp = primary_comparison(summary, info)
     power = comp.get("power")
     alpha = comp.get("alpha", info.alpha)
-    test = _TESTS.get(str(comp.get("test", "")).lower(), str(comp.get("test", "")) or "the test")
+    test = _TESTS.get(str(comp.get("test", "")).lower(), str(comp.get("test") or "the test"))
     p_values = comp.get("p_values")
     if info.control_arm is None or len(arms) < 2:
         sentences.append("With a single arm there is no comparison and no power to report.")
