@@ -158,3 +158,24 @@ def test_cmh_and_mmrm_options(scenario, fakes):
     tests = {c.test for c in result.comparisons.values()}
     assert "cmh" in tests
     assert "mmrm" in tests or any("fell back" in c.note for c in result.comparisons.values())
+
+
+@pytest.mark.slow
+def test_real_simulation_layer_runs(scenario):
+    """_simulate_cohort with the real model, dosing and solver (population faked)."""
+    model = pytest.importorskip("tregsim.model")
+    pytest.importorskip("tregsim.solve")
+    n = 4
+    params = np.tile(model.MODEL.default_parameters, (n, 1))
+    cohort = SimpleNamespace(
+        params=params,
+        y0=model.initial_state(params),
+        covariates=pd.DataFrame({"subject": range(n), "weight_kg": 70.0, "bsa_m2": 1.8}),
+        fluctuation_events=None,
+    )
+    arms = np.array(["il2", "placebo", "il2", "placebo"], dtype=object)
+    days = trial.visit_days(scenario, 1, 0, np.arange(n))
+    out = trial._simulate_cohort(cohort, arms, scenario, days)
+    assert out["salt"].shape == days.shape and np.all(out["status"] == 0)
+    # the IL-2 arm's Treg % rises above the placebo arm's after the first course
+    assert out["treg_pct_cd4"][0, 1:3].max() > out["treg_pct_cd4"][1, 1:3].max()

@@ -131,17 +131,10 @@ def _strata(covariates: pd.DataFrame) -> np.ndarray:
 
 # ---------------------------------------------------------------- simulation layer
 def _concat_events(tables: list):
-    tables = [t for t in tables if t is not None and len(np.asarray(t.time))]
     from tregsim.solve.events import EventTable
 
-    names = ("time", "patient", "state", "kind", "value")
-    if not tables:
-        return EventTable(
-            *(np.zeros(0, dtype=float if n in ("time", "value") else np.int64) for n in names)
-        )
-    return EventTable(
-        **{n: np.concatenate([np.asarray(getattr(t, n)) for t in tables]) for n in names}
-    )
+    tables = [t for t in tables if t is not None and len(t)]
+    return EventTable.concat(tables) if tables else EventTable.empty()
 
 
 def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray) -> dict:
