@@ -91,3 +91,25 @@ def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
     assert calls["seed"] == 2016  # the scenario's seed by default
     assert calls["resume_run_id"] == "abc-1"
+
+
+def test_readme_examples_are_valid() -> None:
+    """The README's command lines name real scenarios, arms and override keys, and its
+    Python example runs up to the simulation (STYLE.md: docs are tested output)."""
+    import re
+    from pathlib import Path
+
+    from tregsim.scenarios import load_scenario
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    lines = re.findall(r"^tregsim (?:run|trajectory|export-sbml) (\S+)(.*)$", text, re.M)
+    assert len(lines) >= 4
+    for name, rest in lines:
+        name = "phrc-2016" if name == "my-trial.yaml" else name  # a copy of phrc-2016
+        scenario = load_scenario(name, re.findall(r"--set (\S+)", rest))
+        arm = re.search(r"--arm (\S+)", rest)
+        if arm:
+            scenario.arm(arm.group(1))
+    python = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    before_simulation = python.split("result = tregsim.run_trial")[0]
+    exec(compile(before_simulation, "README.md", "exec"), {})
