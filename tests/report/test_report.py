@@ -137,3 +137,16 @@ class _no_warnings:
 
     def __exit__(self, *exc):
         return self._ctx.__exit__(*exc)
+
+
+def test_write_report_accepts_trial_result_and_folder(tmp_path, run_two_arms):
+    """tregsim.trial.TrialResult.write calls write_report(result, out_dir)."""
+    from types import SimpleNamespace
+
+    summary, patients, scenario = run_two_arms
+    config = {"name": "cfg", "arms": [{"name": "il2", "allocation": 1, "regimen": "placebo"}]}
+    result = SimpleNamespace(summary={**summary, "scenario_config": config}, patients=patients)
+    out = write_report(result, tmp_path)
+    assert out == tmp_path / "report.html"
+    html = out.read_text()
+    assert "figure could not be drawn" not in html and "<h1>cfg</h1>" in html

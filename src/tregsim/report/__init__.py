@@ -24,16 +24,29 @@ FIGURES: tuple[str, ...] = ("protocol", "salt", "responders", "treg", "primary",
 _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 
-def write_report(summary: dict, patients, scenario: Any, out_path) -> Path:
+def write_report(summary, patients=None, scenario: Any = None, out_path=None) -> Path:
     """Write report.html (figures embedded, no network use) and return its path.
 
     `summary`: the summary.json dict; `patients`: the patients DataFrame (contracts.md
-    columns); `scenario`: the validated scenario object (a dict or None also work, with less
-    protocol detail).
+    columns); `scenario`: the validated scenario object (a dict or None also work; None falls
+    back to summary['scenario_config']). `out_path`: the .html file, or a folder to hold
+    report.html. Also accepted: `write_report(trial_result, out_dir)` with a
+    `tregsim.trial.TrialResult` (anything with `.summary` and `.patients`).
     """
     from .html import write_report as _write
 
-    return _write(summary, patients, scenario, out_path)
+    if hasattr(summary, "summary") and hasattr(summary, "patients"):
+        result = summary
+        if out_path is None and isinstance(patients, (str, Path)):
+            out_path, patients = patients, None
+        summary, patients = result.summary, result.patients
+        scenario = scenario if scenario is not None else getattr(result, "scenario", None)
+    if out_path is None:
+        raise ValueError("out_path=None: pass the report file (.html) or a folder for it")
+    out = Path(out_path)
+    if out.is_dir() or out.suffix.lower() not in (".html", ".htm"):
+        out = out / "report.html"
+    return _write(summary, patients, scenario, out)
 
 
 def plot_figure(

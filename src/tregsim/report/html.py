@@ -66,8 +66,8 @@ _INCLUSION_TEXT = {
     "age_max": "Age \u2264 {} years",
     "salt_min": "SALT at screening \u2265 {}",
     "salt_max": "SALT at screening \u2264 {}",
-    "episode_max_years": "Current episode \u2264 {} years",
-    "episode_min_years": "Current episode \u2265 {} years",
+    "episode_max_years": "Current episode \u2264 {} year(s)",
+    "episode_min_years": "Current episode \u2265 {} year(s)",
 }
 
 
@@ -96,12 +96,15 @@ def figure_bytes(
     return _quantize_png(data) if fmt == "png" and quantize else data
 
 
-def _quantize_png(data: bytes, colors: int = 160) -> bytes:
+def _quantize_png(data: bytes, colors: int = 256) -> bytes:
     """Shrink a PNG (hair strokes compress badly) by reducing it to a small palette."""
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as img:
-        small = img.convert("RGB").quantize(colors=colors, dither=Image.Dither.NONE)
+        # octree keeps small saturated areas (arm-coloured labels) that median cut merges away
+        small = img.convert("RGB").quantize(
+            colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
         out = io.BytesIO()
         small.save(out, format="png", optimize=True)
     return out.getvalue()

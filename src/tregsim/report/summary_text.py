@@ -37,7 +37,7 @@ def _arm_phrase(summary: dict, info: TrialInfo, arm: str, ep: EndpointInfo) -> s
     hi = display_value(values.get("hi"), ep, info)
     pct = ep.is_responder
     rng = ""
-    if lo is not None and hi is not None and (info.replicates > 1 or lo != hi):
+    if lo is not None and hi is not None and round(lo, 1) != round(hi, 1):
         what = "95% range" if info.replicates > 1 else "95% interval"
         rng = f" ({what} {lo:.0f}\u2013{hi:.0f}%)" if pct else f" ({what} {lo:.1f} to {hi:.1f})"
     if pct:
