@@ -2,9 +2,11 @@
 
 numba caches a compiled function next to its source file, keyed by that file's timestamp,
 but does not notice when a function it calls changes. So for each (rhs, jac) pair we write a
-tiny module whose *name* is a hash of the rhs/jac module sources, of this package's solver
-sources and of the numba/python versions, and compile its driver with ``cache=True``. A second process with the same model finds the module and
-numba's cache next to it and starts without compiling. A changed model or solver gives a new
+copy of :mod:`tregsim.solve._rodas_template` that imports rhs/jac by module path; its *name*
+is a hash of the rhs/jac names and module sources, of this package's solver sources and of
+the numba/python versions, and its driver is compiled with ``cache=True``. A second process
+with the same model finds the module and numba's cache next to it and starts without
+compiling. A changed model or solver gives a new
 hash, hence a new module: a stale kernel is never loaded.
 
 Cache directory: ``$TREGSIM_KERNEL_CACHE`` if set, else ``$XDG_CACHE_HOME/tregsim/kernels``
@@ -59,8 +61,9 @@ def _qualified(func, role: str) -> tuple[str, str]:
     return module, name
 
 
-def _source_digest(module_names) -> str:
+def _source_digest(key_tuple, module_names) -> str:
     h = hashlib.sha256()
+    h.update(repr(key_tuple).encode())
     h.update(f"numba {numba.__version__} python {sys.version}".encode())
     here = Path(__file__).parent
     for own in ("rosenbrock.py", "_rodas_template.py", "_kernels.py"):
@@ -82,7 +85,7 @@ def get_driver(rhs, jac):
     with _LOCK:
         if key_tuple in _DRIVERS:
             return _DRIVERS[key_tuple]
-        key = _source_digest(sorted({rhs_module, jac_module}))
+        key = _source_digest(key_tuple, sorted({rhs_module, jac_module}))
         mod_name = f"_tregsim_kernel_{key}"
         directory = cache_dir()
         directory.mkdir(parents=True, exist_ok=True)

@@ -83,7 +83,8 @@ class EventTable:
             if array.ndim != 1:
                 raise ValueError(f"EventTable.{name} must be 1-D, got shape {array.shape}")
             if not np.all(np.isfinite(array)):
-                raise ValueError(f"EventTable.{name} must be finite, got {array[~np.isfinite(array)][0]!r}")
+                bad = array[~np.isfinite(array)][0]
+                raise ValueError(f"EventTable.{name} must be finite, got {bad!r}")
         patient = _as_int_array("patient", self.patient)
         state = _as_int_array("state", self.state)
         kind = _as_int_array("kind", self.kind)
@@ -196,7 +197,9 @@ class EventTable:
                 raise ValueError("CMT holds state names: pass state_index={name: index}")
             unknown = sorted({str(c) for c in cmt} - set(state_index))
             if unknown:
-                raise ValueError(f"CMT names unknown states {unknown}; known: {sorted(state_index)}")
+                raise ValueError(
+                    f"CMT names unknown states {unknown}; known: {sorted(state_index)}"
+                )
             cmt = np.array([state_index[str(c)] for c in cmt], dtype=np.int64)
         state = _as_int_array("state (CMT)", cmt)
         addl = _as_int_array("ADDL", np.broadcast_to(np.asarray(0 if ADDL is None else ADDL), (n,)))
