@@ -43,7 +43,9 @@ def stream_id(stream: str | int) -> int:
 
 def patient_rng(seed: int, replicate: int, patient: int, stream: str | int) -> np.random.Generator:
     """A generator for one (seed, replicate, patient, stream); patient=-1 means trial level."""
-    return np.random.Generator(np.random.Philox(key=_key(seed, replicate, patient, stream_id(stream))))
+    return np.random.Generator(
+        np.random.Philox(key=_key(seed, replicate, patient, stream_id(stream)))
+    )
 
 
 def uniform_per_patient(

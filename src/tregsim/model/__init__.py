@@ -1,0 +1,148 @@
+"""The mechanistic model: metadata, compiled kernels and observables.
+
+The equations are written once in :mod:`tregsim.model.il2_aa`; the kernels in
+``_generated.py``, the SBML export (:mod:`tregsim.model.sbml`) and the
+equations page (``docs/model.md``) are all generated from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from . import _generated
+from .il2_aa import SPECIES
+from .parameters import PARAMETERS
+from .spec import Parameter, Species
+
+rhs = _generated.rhs
+jac = _generated.jac
+JAC_SPARSITY = _generated.JAC_SPARSITY
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Names, indices and default values of the compiled model."""
+
+    state_names: tuple[str, ...]
+    parameter_names: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    species: tuple[Species, ...]
+
+    @property
+    def n_states(self) -> int:
+        return len(self.state_names)
+
+    @property
+    def n_params(self) -> int:
+        return len(self.parameter_names)
+
+    @property
+    def state_index(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.state_names)}
+
+    @property
+    def parameter_index(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.parameter_names)}
+
+    @property
+    def default_parameters(self) -> np.ndarray:
+        values = np.array([p.value for p in self.parameters], dtype=float)
+        values.flags.writeable = False
+        return values
+
+
+MODEL = ModelInfo(
+    state_names=tuple(s.name for s in SPECIES),
+    parameter_names=tuple(p.name for p in PARAMETERS),
+    parameters=PARAMETERS,
+    species=SPECIES,
+)
+#: False when the equations changed and ``python -m tregsim.model.codegen`` was not rerun
+#: (tests/model/test_codegen.py fails in that case).
+KERNELS_MATCH_SOURCE = (
+    MODEL.state_names == _generated.STATE_NAMES
+    and MODEL.parameter_names == _generated.PARAMETER_NAMES
+)
+
+
+def initial_state(params: np.ndarray) -> np.ndarray:
+    """A healthy starting point (before settling), one row per parameter row.
+
+    Hair-cycle fractions follow the cycle durations exactly; the immune states
+    start at their reference levels. :func:`tregsim.population.settle` integrates
+    from here to the patient's own steady state.
+    """
+    params = np.atleast_2d(np.asarray(params, dtype=float))
+    y0 = np.tile([s.healthy_guess for s in SPECIES], (params.shape[0], 1))
+    pi = MODEL.parameter_index
+    si = MODEL.state_index
+    durations = {
+        "anagen_regrowing": params[:, pi["visible_days"]],
+        "anagen": params[:, pi["anagen_days"]],
+        "catagen": params[:, pi["catagen_days"]],
+        "telogen": params[:, pi["telogen_days"]],
+    }
+    cycle = sum(durations.values())
+    for name, duration in durations.items():
+        y0[:, si[name]] = duration / cycle
+    for name in ("treg_resting", "tconv_blood", "cd8_blood", "nk_blood"):
+        ref = name.replace("_blood", "") + "_ref" if name != "treg_resting" else "treg_resting_ref"
+        y0[:, si[name]] = params[:, pi[ref]]
+    y0[:, si["treg_active"]] = params[:, pi["treg_active_ref"]]
+    return y0
+
+
+@cache
+def _observable_functions():
+    import sympy as sp
+
+    from .il2_aa import build_model
+    from .spec import expand_derived
+
+    spec = build_model()
+    symbols = spec.state_symbols() + spec.parameter_symbols()
+    wanted = [
+        "salt",
+        "treg_pct_cd4",
+        "signal_treg",
+        "signal_cd8",
+        "signal_nk",
+        "il2_pm",
+        "jak_inhibition",
+        "attack",
+        "visible_hair",
+    ]
+    return {
+        name: sp.lambdify(symbols, expand_derived(spec.derived[name], spec.derived), "numpy")
+        for name in wanted
+    }
+
+
+def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
+    """Clinical and mechanistic read-outs from states (..., n_states) and params (..., n_params).
+
+    Returns ``salt`` (0-100, clipped), ``treg_pct_cd4`` (%), ``treg_per_ul``,
+    ``cd8_per_ul``, ``nk_per_ul``, IL-2 signal in Tregs / CD8 / NK (CD122
+    occupancy), plasma IL-2 (pM), JAK inhibition, follicle attack rate.
+    """
+    states = np.asarray(states, dtype=float)
+    params = np.broadcast_to(np.asarray(params, dtype=float), states.shape[:-1] + (MODEL.n_params,))
+    args = [states[..., i] for i in range(MODEL.n_states)] + [
+        params[..., j] for j in range(MODEL.n_params)
+    ]
+    out = {
+        name: np.asarray(fn(*args), dtype=float) * np.ones(states.shape[:-1])
+        for name, fn in _observable_functions().items()
+    }
+    out["salt"] = np.clip(out["salt"], 0.0, 100.0)
+    si = MODEL.state_index
+    out["treg_per_ul"] = states[..., si["treg_resting"]] + states[..., si["treg_active"]]
+    out["cd8_per_ul"] = states[..., si["cd8_blood"]]
+    out["nk_per_ul"] = states[..., si["nk_blood"]]
+    return out
+
+
+__all__ = ["MODEL", "ModelInfo", "initial_state", "observe", "rhs", "jac", "JAC_SPARSITY"]
