@@ -1,0 +1,338 @@
+"""Per-patient cost of tregsim's batched Rodas4 vs libRoadRunner (CVODE) and scipy.
+
+Not a test. Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_solver.py --quick
+    .venv/bin/python benchmarks/bench_solver.py --patients 2000 --model all
+
+Every solver gets the same problem per patient (parameters varied log-normally, same dose
+events, same save times, same rtol/atol) and must return the values at the save times.
+scipy (``solve_ivp`` LSODA and Radau, calling the same compiled rhs/jac kernels) and
+libRoadRunner (CVODE, one simulate call per inter-event segment, driven from Python) run
+patient by patient on a subset; tregsim runs the whole batch with 1 and 2 numba threads
+(after a warm-up call that loads or compiles the cached kernel). Times are wall clock,
+best of ``--repeat``. "max rel diff" compares each solver's saved values with tregsim's
+(2 threads) relative to ``max(|value|, scale)``, the scale being the state's peak.
+
+Models: ``robertson`` (3 states, stiff, no events), ``pk`` (2 states, oral doses twice a
+week), ``tregsim`` (the model in ``tregsim.model``, IL-2 courses; libRoadRunner only once
+``tregsim.model.sbml.export_sbml_string`` exists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # test models live in tests/solve/models.py
+
+
+@dataclass
+class Problem:
+    name: str
+    rhs: object
+    jac: object
+    params: np.ndarray
+    y0: np.ndarray
+    events: object  # EventTable
+    save_times: np.ndarray
+    rtol: float
+    atol: float
+    sbml: str | None  # SBML with parameters named param_names and species state_names
+    param_names: list[str]
+    state_names: list[str]
+
+
+def _species_sbml(name, species, params, reactions):
+    """Plain SBML L3V1: unit compartment, amounts = concentrations, mass-action laws."""
+    sp = "".join(
+        f'<species id="{s}" compartment="c" initialAmount="{v}" hasOnlySubstanceUnits="true" '
+        f'boundaryCondition="false" constant="false"/>'
+        for s, v in species
+    )
+    pa = "".join(f'<parameter id="{p}" value="{v}" constant="true"/>' for p, v in params)
+    rx = ""
+    for rid, reac, prod, law in reactions:
+        def refs(items):
+            return "".join(
+                f'<speciesReference species="{s}" stoichiometry="{n}" constant="true"/>'
+                for s, n in items
+            )
+        rx += (
+            f'<reaction id="{rid}" reversible="false">'
+            + (f"<listOfReactants>{refs(reac)}</listOfReactants>" if reac else "")
+            + (f"<listOfProducts>{refs(prod)}</listOfProducts>" if prod else "")
+            + f'<kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">{law}</math>'
+            "</kineticLaw></reaction>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" level="3" version="1">'
+        f'<model id="{name}"><listOfCompartments><compartment id="c" size="1" '
+        'constant="true"/></listOfCompartments>'
+        f"<listOfSpecies>{sp}</listOfSpecies><listOfParameters>{pa}</listOfParameters>"
+        f"<listOfReactions>{rx}</listOfReactions></model></sbml>"
+    )
+
+
+def _times(*names):
+    return "<apply><times/>" + "".join(f"<ci>{n}</ci>" for n in names) + "</apply>"
+
+
+def robertson(n, rng):
+    from solve import models as M
+
+    from tregsim.solve import EventTable
+
+    k = np.array([0.04, 3e7, 1e4]) * rng.lognormal(0, 0.3, (n, 3))
+    sbml = _species_sbml(
+        "robertson",
+        [("A", 1.0), ("B", 0.0), ("C", 0.0)],
+        [("k1", 0.04), ("k2", 3e7), ("k3", 1e4)],
+        [
+            ("r1", [("A", 1)], [("B", 1)], _times("k1", "A")),
+            ("r2", [("B", 2)], [("B", 1), ("C", 1)], _times("k2", "B", "B")),
+            ("r3", [("B", 1), ("C", 1)], [("A", 1), ("C", 1)], _times("k3", "B", "C")),
+        ],
+    )
+    return Problem("robertson", M.robertson_rhs, M.robertson_jac, k,
+                   np.tile([1.0, 0.0, 0.0], (n, 1)), EventTable.empty(),
+                   np.concatenate([[0.0], np.logspace(-2, 5, 36)]), 1e-6, 1e-10,
+                   sbml, ["k1", "k2", "k3"], ["A", "B", "C"])
+
+
+def pk(n, rng):
+    from solve import models as M
+
+    from tregsim.solve import EventTable
+
+    theta = np.array([1.5, 0.3]) * rng.lognormal(0, 0.3, (n, 2))
+    dose_t = np.arange(0.0, 364.0, 3.5)
+    events = EventTable.from_dose_records(
+        np.repeat(np.arange(n), dose_t.size), np.tile(dose_t, n), 100.0, 0
+    )
+    sbml = _species_sbml(
+        "pk", [("depot", 0.0), ("central", 0.0)], [("ka", 1.5), ("ke", 0.3)],
+        [("absorption", [("depot", 1)], [("central", 1)], _times("ka", "depot")),
+         ("elimination", [("central", 1)], [], _times("ke", "central"))],
+    )
+    return Problem("pk", M.pk_rhs, M.pk_jac, theta, np.zeros((n, 2)), events,
+                   np.arange(0.0, 365.0, 7.0), 1e-6, 1e-9, sbml, ["ka", "ke"],
+                   ["depot", "central"])
+
+
+def tregsim_model(n, rng):
+    from tregsim.model import MODEL, initial_state, jac, rhs
+    from tregsim.solve import EventTable
+
+    params = MODEL.default_parameters * rng.lognormal(0, 0.1, (n, MODEL.n_params))
+    y0 = initial_state(params)
+    depot = MODEL.state_index["il2_depot"]
+    days = np.concatenate([np.arange(5) + s for s in (0.0, 21.0, 42.0, 63.0)])
+    events = EventTable(np.tile(days, n), np.repeat(np.arange(n), days.size),
+                        np.full(n * days.size, depot), np.zeros(n * days.size, np.int64),
+                        np.full(n * days.size, 3.0 * 3.99))  # 3 MIU = 12 nmol
+    sbml = None
+    try:
+        sbml = importlib.import_module("tregsim.model.sbml").export_sbml_string()
+    except (ImportError, AttributeError, TypeError):
+        pass
+    return Problem("tregsim", rhs, jac, params, y0, events,
+                   np.arange(0.0, 365.0, 7.0), 1e-6, 1e-9, sbml,
+                   list(MODEL.parameter_names), list(MODEL.state_names))
+
+
+def _segments(problem, i):
+    """Event times and events of patient i, grouped by time."""
+    ev = problem.events
+    keep = ev.patient == i
+    t, s, k, v = ev.time[keep], ev.state[keep], ev.kind[keep], ev.value[keep]
+    order = np.argsort(t, kind="stable")
+    return t[order], s[order], k[order], v[order]
+
+
+def _apply(y, s, k, v):
+    if k == 0:
+        y[s] += v
+    elif k == 1:
+        y[s] = v
+    else:
+        y[s] *= v
+
+
+def _piecewise(problem, i, advance):
+    """Drive a per-patient solver segment by segment; ``advance(t0, t1, y, t_eval)``
+    returns (y at t1, values at t_eval)."""
+    times = problem.save_times
+    et, es, ek, ev = _segments(problem, i)
+    y = problem.y0[i].copy()
+    out = np.full((times.size, y.size), np.nan)
+    t, ie = 0.0, 0
+    stops = np.unique(np.concatenate([et[et <= times[-1]], [times[-1]]]))
+    for stop in np.concatenate([[0.0], stops]):
+        if stop > t:
+            mask = (times > t) & (times <= stop)
+            y, vals = advance(t, stop, y, times[mask])
+            out[mask] = vals
+            t = stop
+        while ie < et.size and et[ie] <= t:
+            _apply(y, es[ie], ek[ie], ev[ie])
+            ie += 1
+        out[times == t] = y
+    return out
+
+
+def run_scipy(problem, idx, method):
+    from scipy.integrate import solve_ivp
+
+    n_states = problem.y0.shape[1]
+    out = []
+    for i in idx:
+        p = problem.params[i]
+        dydt = np.empty(n_states)
+        jmat = np.zeros((n_states, n_states))
+
+        def f(t, y, p=p, dydt=dydt):
+            problem.rhs(t, y, p, dydt)
+            return dydt.copy()
+
+        def jf(t, y, p=p, jmat=jmat):
+            problem.jac(t, y, p, jmat)
+            return jmat.copy()
+
+        def advance(t0, t1, y, t_eval, f=f, jf=jf):
+            grid = np.unique(np.concatenate([t_eval, [t1]]))
+            sol = solve_ivp(f, (t0, t1), y, method=method, t_eval=grid, jac=jf,
+                            rtol=problem.rtol, atol=problem.atol)
+            if not sol.success:
+                return np.full_like(y, np.nan), np.full((t_eval.size, y.size), np.nan)
+            return sol.y[:, -1].copy(), sol.y.T[np.isin(grid, t_eval)]
+
+        out.append(_piecewise(problem, i, advance))
+    return np.array(out)
+
+
+def load_roadrunner(problem):
+    """Parse and JIT-compile the SBML (timed separately, once per model)."""
+    import roadrunner
+
+    return roadrunner.RoadRunner(problem.sbml)
+
+
+def run_roadrunner(problem, idx, rr):
+    rr.integrator.relative_tolerance = problem.rtol
+    rr.integrator.absolute_tolerance = problem.atol
+    rr.timeCourseSelections = ["time"] + problem.state_names
+    out = []
+    for i in idx:
+        rr.resetAll()
+        for name, value in zip(problem.param_names, problem.params[i], strict=True):
+            rr[name] = value
+        for name, value in zip(problem.state_names, problem.y0[i], strict=True):
+            rr[name] = value
+
+        def advance(t0, t1, y, t_eval):
+            for name, value in zip(problem.state_names, y, strict=True):
+                rr[name] = value
+            grid = np.unique(np.concatenate([[t0], t_eval, [t1]]))
+            res = np.asarray(rr.simulate(times=list(grid)))
+            vals = res[np.isin(grid, t_eval), 1:]
+            return res[-1, 1:].copy(), vals
+
+        out.append(_piecewise(problem, i, advance))
+    return np.array(out)
+
+
+def _best(fn, repeat):
+    best, result = np.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+def bench(problem, n_subset, repeat):
+    from tregsim.solve import solve_batch
+
+    kw = dict(rtol=problem.rtol, atol=problem.atol, rhs=problem.rhs, jac=problem.jac)
+    args = (problem.params, problem.y0, problem.events, problem.save_times)
+    t = time.perf_counter()
+    solve_batch(problem.params[:2], problem.y0[:2], problem.events.select_patients(0, 2),
+                problem.save_times, **kw)
+    warm = time.perf_counter() - t
+    n = problem.y0.shape[0]
+    rows = []
+    t2, ref = _best(lambda: solve_batch(*args, threads=2, **kw), repeat)
+    t1, one = _best(lambda: solve_batch(*args, threads=1, **kw), repeat)
+    scale = np.nanmax(np.abs(ref.values), axis=(0, 1))
+    scale = np.where(scale > 0, scale, 1.0)
+
+    def diff(vals, rows_idx):
+        r = ref.values[rows_idx]
+        return float(np.nanmax(np.abs(vals - r) / np.maximum(np.abs(r), scale * 1e-3)))
+
+    rows.append(("tregsim Rodas4, 2 threads", t2 / n, 0.0, ref.n_failed))
+    rows.append(("tregsim Rodas4, 1 thread", t1 / n, diff(one.values, slice(None)),
+                 one.n_failed))
+    idx = np.arange(min(n_subset, n))
+    for method in ("LSODA", "Radau"):
+        ts, vals = _best(lambda m=method: run_scipy(problem, idx, m), 1)
+        rows.append((f"scipy {method} (per patient)", ts / idx.size, diff(vals, idx),
+                     int(np.isnan(vals).any(axis=(1, 2)).sum())))
+    if problem.sbml is not None:
+        try:
+            t = time.perf_counter()
+            rr = load_roadrunner(problem)
+            print(f"  libRoadRunner model load (SBML parse + JIT): {time.perf_counter() - t:.2f} s")
+            ts, vals = _best(lambda: run_roadrunner(problem, idx, rr), 1)
+            rows.append(("libRoadRunner CVODE (per patient)", ts / idx.size, diff(vals, idx),
+                         int(np.isnan(vals).any(axis=(1, 2)).sum())))
+        except Exception as exc:  # noqa: BLE001 - report, keep benchmarking
+            print(f"  libRoadRunner failed on {problem.name}: {exc}")
+    else:
+        print("  libRoadRunner skipped: no SBML export for this model yet")
+    base = rows[0][1]
+    print(f"\n{problem.name}: {n} patients, {problem.save_times.size} save times, "
+          f"{len(problem.events)} events, rtol={problem.rtol}, atol={problem.atol}; "
+          f"kernel load/compile + 2 patients {warm:.2f} s; "
+          f"steps/patient median {int(np.median(ref.n_steps))}")
+    print(f"  {'solver':36s} {'us/patient':>12s} {'ratio':>8s} {'max rel diff':>13s} {'fail':>5s}")
+    for name, per, d, failed in rows:
+        print(f"  {name:36s} {per * 1e6:12.1f} {per / base:8.2f} {d:13.2e} {failed:5d}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small N, one repeat")
+    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--subset", type=int, default=50,
+                        help="patients solved one by one by scipy and libRoadRunner")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--model", choices=["robertson", "pk", "tregsim", "all"],
+                        default="all")
+    parser.add_argument("--seed", type=int, default=1)
+    a = parser.parse_args(argv)
+    if a.quick:
+        a.patients, a.subset, a.repeat = 200, 10, 1
+    rng = np.random.default_rng(a.seed)
+    builders = {"robertson": robertson, "pk": pk, "tregsim": tregsim_model}
+    names = list(builders) if a.model == "all" else [a.model]
+    for name in names:
+        try:
+            problem = builders[name](a.patients, rng)
+        except Exception as exc:  # noqa: BLE001 - the model may not be importable yet
+            print(f"\n{name}: skipped ({type(exc).__name__}: {exc})")
+            continue
+        bench(problem, a.subset, a.repeat)
+
+
+if __name__ == "__main__":
+    main()
