@@ -129,7 +129,10 @@ def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
     occupancy), plasma IL-2 (pM), JAK inhibition, follicle attack rate.
     """
     states = np.asarray(states, dtype=float)
-    params = np.broadcast_to(np.asarray(params, dtype=float), states.shape[:-1] + (MODEL.n_params,))
+    params = np.asarray(params, dtype=float)
+    while params.ndim < states.ndim:  # (n, n_params) with (n, m, n_states): one row per patient
+        params = np.expand_dims(params, axis=-2)
+    params = np.broadcast_to(params, states.shape[:-1] + (MODEL.n_params,))
     args = [states[..., i] for i in range(MODEL.n_states)] + [
         params[..., j] for j in range(MODEL.n_params)
     ]

@@ -6,6 +6,7 @@ Source hash: 40da4be703c69328
 import numpy as np
 from numba import njit
 
+AUTONOMOUS = True
 N_STATES = 26
 N_PARAMS = 69
 STATE_NAMES = ('il2_depot', 'il2_central', 'il2_peripheral', 'il2_eliminated', 'bari_gut', 'bari_central', 'treg_resting', 'treg_active', 'treg_stat5_program', 'treg_cd25_fold', 'tconv_blood', 'cd8_blood', 'nk_blood', 'treg_skin', 'cd8_skin', 'ifng_skin', 'il15_skin', 'privilege', 'antigen', 'anagen', 'anagen_regrowing', 'catagen', 'telogen', 'telogen_empty', 'dystrophic', 'disease_activity')

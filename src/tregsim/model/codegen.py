@@ -69,6 +69,7 @@ Source hash: {source_hash}
 import numpy as np
 from numba import njit
 
+AUTONOMOUS = True
 N_STATES = {n}
 N_PARAMS = {len(spec.parameter_names)}
 STATE_NAMES = {tuple(spec.state_names)!r}

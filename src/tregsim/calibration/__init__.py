@@ -1,0 +1,1 @@
+"""Calibration of the virtual population to the published targets of DOMAIN.md."""

@@ -1,0 +1,316 @@
+"""Virtual patients: covariates, inter-individual variability, natural history, screening.
+
+A candidate is a person with alopecia areata whose current episode started
+``episode_years`` before screening. Each candidate is simulated from health
+through the episode's trigger (an immune-privilege collapse with an effector
+burst) and through the natural disease-activity fluctuations up to screening;
+SALT is then scored by a rater with noise and the inclusion criteria are
+applied to the *measured* values, so regression to the mean, spontaneous
+remission and relapse appear by themselves.
+
+Every random number is keyed by (seed, replicate, candidate, stream)
+(:mod:`tregsim.rng`), so a candidate is the same whatever the batch size.
+Population-level parameters come from one member of the calibrated ensemble
+(:mod:`tregsim.calibration.ensemble`), drawn per replicate trial, so trial
+predictions carry model uncertainty as well as sampling uncertainty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .model import MODEL, initial_state, observe
+from .rng import patient_rng
+from .solve import EventTable, solve_batch
+
+SUBTYPES = ("patchy", "totalis", "universalis")
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    """Population-level (hyper)parameters; ``kind`` and source documented per field.
+
+    Values of calibrated fields are replaced by an ensemble member at run time.
+    """
+
+    #: calibrated (B7 natural history): log-SD of the disease-activity multiplier
+    activity_sd: float = 0.35
+    #: assumed: days between disease-activity changes (natural flares / quiet spells)
+    activity_interval_days: float = 60.0
+    #: calibrated (B7): susceptibility (effector expansion) of patchy vs AT/AU patients
+    patchy_expansion_factor: float = 0.8
+    #: assumed: AU slightly more persistent than AT (natural history, DOMAIN.md s6)
+    universalis_expansion_factor: float = 1.1
+    #: calibrated (B7/B9 severity): follicle attack of patchy patients relative to AT/AU
+    patchy_attack_factor: float = 0.15
+    #: assumed: log-SD of the patchy attack factor (spread of SALT in patchy AA)
+    patchy_attack_sd: float = 0.8
+    #: assumed: intact immune privilege right after a trigger
+    trigger_privilege: float = 0.2
+    #: assumed: perifollicular effector burst at a trigger (skin reference units)
+    trigger_cd8: float = 3.0
+    #: assumed: days simulated in health before the trigger (settling)
+    settle_days: float = 200.0
+    #: assumed: median current-episode duration, years, patchy / AT-AU
+    episode_median_years: tuple[float, float] = (0.6, 2.0)
+    #: assumed: log-SD of episode duration
+    episode_sd: float = 0.9
+    #: assumed: share resistant to >= 1 systemic treatment, patchy / AT-AU
+    resistant_share: tuple[float, float] = (0.5, 0.7)
+    #: model parameters overridden by the ensemble member (name -> typical value)
+    parameter_overrides: dict[str, float] = field(default_factory=dict)
+
+    def with_member(self, member: dict[str, float]) -> PopulationSpec:
+        """Copy with an ensemble member's values (model parameters go to overrides)."""
+        fields = {k: v for k, v in member.items() if k in self.__dataclass_fields__}
+        overrides = dict(self.parameter_overrides)
+        overrides.update({k: v for k, v in member.items() if k in MODEL.parameter_index})
+        unknown = set(member) - set(fields) - set(overrides)
+        if unknown:
+            raise ValueError(f"unknown ensemble fields: {sorted(unknown)}")
+        return PopulationSpec(**{**self.__dict__, **fields, "parameter_overrides": overrides})
+
+
+DEFAULT_SUBTYPE_MIX = {"patchy": 0.5, "totalis": 0.15, "universalis": 0.35}
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Drawn candidates before screening: covariates, parameters and natural-history events."""
+
+    ids: np.ndarray
+    covariates: pd.DataFrame
+    params: np.ndarray
+    trigger_day: np.ndarray  # study days (negative: before screening)
+
+
+def typical_parameters(spec: PopulationSpec | None = None) -> np.ndarray:
+    """Model parameters of the typical patient (ensemble centre, no variability)."""
+    spec = spec or PopulationSpec()
+    values = MODEL.default_parameters.copy()
+    for name, value in spec.parameter_overrides.items():
+        values[MODEL.parameter_index[name]] = value
+    return values
+
+
+def _omega(cv: float) -> float:
+    return float(np.sqrt(np.log1p(cv * cv)))
+
+
+def draw_candidates(
+    seed: int,
+    replicate: int,
+    ids: np.ndarray,
+    spec: PopulationSpec,
+    subtype_mix: dict[str, float] | None = None,
+) -> Candidates:
+    """Covariates and individual parameters of candidates ``ids`` (one Philox stream each)."""
+    mix = subtype_mix or DEFAULT_SUBTYPE_MIX
+    names = [s for s in SUBTYPES if mix.get(s, 0) > 0]
+    probs = np.array([mix[s] for s in names], dtype=float)
+    probs /= probs.sum()
+    typical = typical_parameters(spec)
+    iiv = [(MODEL.parameter_index[p.name], _omega(p.iiv_cv)) for p in MODEL.parameters if p.iiv_cv]
+    pi = MODEL.parameter_index
+    rows, params, trigger = [], np.tile(typical, (len(ids), 1)), np.empty(len(ids))
+    for row, cid in enumerate(np.asarray(ids, dtype=np.int64)):
+        rng = patient_rng(seed, replicate, int(cid), "population")
+        subtype = names[int(rng.choice(len(names), p=probs))]
+        patchy = subtype == "patchy"
+        age = float(rng.uniform(16.0, 70.0))
+        sex = "F" if rng.random() < 0.55 else "M"
+        weight = float(np.exp(rng.normal(np.log(75.0 if sex == "M" else 65.0), 0.17)))
+        height = float(rng.normal(176.0 if sex == "M" else 163.0, 7.0))
+        bsa = float(np.sqrt(height * weight / 3600.0))  # Mosteller, NEJM 1987;317:1098
+        median_years = spec.episode_median_years[0 if patchy else 1]
+        episode = float(np.exp(rng.normal(np.log(median_years), spec.episode_sd)))
+        resistant = bool(rng.random() < spec.resistant_share[0 if patchy else 1])
+        z = rng.standard_normal(len(iiv))
+        for (j, omega), zj in zip(iiv, z, strict=True):
+            params[row, j] *= np.exp(omega * zj)
+        factor = 1.0
+        if patchy:
+            factor = spec.patchy_expansion_factor
+            attack = spec.patchy_attack_factor * np.exp(spec.patchy_attack_sd * rng.standard_normal())
+            params[row, pi["follicle_attack"]] *= attack
+        elif subtype == "universalis":
+            factor = spec.universalis_expansion_factor
+        params[row, pi["cd8_skin_expansion"]] *= factor
+        trigger[row] = -episode * 365.25
+        rows.append(
+            {"candidate": int(cid), "age": age, "sex": sex, "weight_kg": weight, "bsa_m2": bsa,
+             "subtype": subtype, "episode_years": episode, "resistant_to_systemic": resistant}
+        )
+    return Candidates(np.asarray(ids, dtype=np.int64), pd.DataFrame(rows), params, trigger)
+
+
+def natural_history_events(
+    seed: int,
+    replicate: int,
+    ids: np.ndarray,
+    trigger_day: np.ndarray,
+    end_day: float,
+    spec: PopulationSpec,
+    rows: np.ndarray | None = None,
+) -> EventTable:
+    """Trigger (privilege collapse + effector burst) and disease-activity changes per candidate.
+
+    Activity is log-normal with median 1 and log-SD ``spec.activity_sd``, redrawn every
+    ``spec.activity_interval_days`` from the trigger to ``end_day``. ``rows`` gives the
+    patient index each candidate has in the batch (default: its position).
+    """
+    si = MODEL.state_index
+    rows = np.arange(len(ids)) if rows is None else np.asarray(rows)
+    parts = []
+    for row, cid, t_trig in zip(rows, np.asarray(ids, dtype=np.int64), trigger_day, strict=True):
+        rng = patient_rng(seed, replicate, int(cid), "fluctuation")
+        n_changes = int(np.floor((end_day - t_trig) / spec.activity_interval_days)) + 1
+        times = t_trig + spec.activity_interval_days * np.arange(n_changes)
+        activity = np.exp(spec.activity_sd * rng.standard_normal(n_changes))
+        t = np.concatenate([[t_trig, t_trig], times])
+        state = np.concatenate([[si["privilege"], si["cd8_skin"]], np.full(n_changes, si["disease_activity"])])
+        value = np.concatenate([[spec.trigger_privilege, spec.trigger_cd8], activity])
+        parts.append((t, np.full(len(t), row), state, np.ones(len(t), dtype=np.int8), value))
+    if not parts:
+        return EventTable.empty()
+    t, p, s, k, v = (np.concatenate(x) for x in zip(*parts, strict=True))
+    return EventTable(time=t, patient=p, state=s, kind=k, value=v)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Enrolled patients: parameters, state at study day 0, covariates, future fluctuations."""
+
+    params: np.ndarray
+    y0: np.ndarray
+    covariates: pd.DataFrame
+    fluctuation_events: EventTable
+    n_screened: int
+    spec: PopulationSpec
+
+
+def simulate_to_screening(
+    seed: int, replicate: int, cand: Candidates, spec: PopulationSpec, save_days=(0.0,)
+) -> np.ndarray:
+    """States of candidates at ``save_days`` (study days <= 0), from health through the trigger."""
+    t0 = float(cand.trigger_day.min()) - spec.settle_days
+    events = natural_history_events(seed, replicate, cand.ids, cand.trigger_day, max(save_days), spec)
+    sol = solve_batch(cand.params, initial_state(cand.params), events, np.asarray(save_days, float), t0=t0)
+    return sol.values
+
+
+def screen(
+    salt_true: np.ndarray, cand: Candidates, seed: int, replicate: int, inclusion, sd_salt: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Measured screening SALT and the inclusion mask (criteria applied to measured values)."""
+    noise = np.array([patient_rng(seed, replicate, int(c), "screening").standard_normal() for c in cand.ids])
+    measured = np.clip(np.round(salt_true + sd_salt * noise), 0, 100)
+    cov = cand.covariates
+    ok = np.isfinite(salt_true)
+    get = lambda name, default: getattr(inclusion, name, default) if inclusion is not None else default  # noqa: E731
+    ok &= (cov["age"].to_numpy() >= get("age_min", 0)) & (cov["age"].to_numpy() <= get("age_max", 200))
+    ok &= (measured >= get("salt_min", 0)) & (measured <= get("salt_max", 100))
+    episode = cov["episode_years"].to_numpy()
+    if get("episode_max_years", None) is not None:
+        ok &= episode <= get("episode_max_years", None)
+    if get("episode_min_years", None) is not None:
+        ok &= episode >= get("episode_min_years", None)
+    if get("resistant_to_systemic", False):
+        ok &= cov["resistant_to_systemic"].to_numpy()
+    return measured, ok
+
+
+def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | None = None) -> Cohort:
+    """Screen candidates in id order until ``n`` meet the inclusion criteria (measured values).
+
+    The ensemble member used is drawn from the replicate's own stream, so each replicate
+    trial carries one plausible parameter set (model uncertainty).
+    """
+    from .calibration.ensemble import member_for_replicate
+
+    spec = (spec or PopulationSpec()).with_member(member_for_replicate(seed, replicate))
+    population = getattr(scenario, "population", None)
+    inclusion = getattr(population, "inclusion", None)
+    mix = getattr(population, "subtype_mix", None) or None
+    if mix is not None and not isinstance(mix, dict):
+        mix = dict(mix)
+    max_ratio = getattr(population, "max_screened_per_enrolled", 50) or 50
+    sd_salt = getattr(getattr(scenario, "rater", None), "sd_salt", 4.0)
+    follow_up = float(getattr(scenario, "follow_up_weeks", 52)) * 7.0
+    batch = max(64, 3 * n)
+    enrolled: list[int] = []
+    chosen_rows: list[tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]] = []
+    next_id = 0
+    while len(enrolled) < n:
+        if next_id >= max_ratio * n:
+            raise RuntimeError(
+                f"only {len(enrolled)} of {n} candidates met the inclusion criteria after screening "
+                f"{next_id}; widen population.inclusion or raise population.max_screened_per_enrolled"
+            )
+        ids = np.arange(next_id, next_id + batch)
+        cand = draw_candidates(seed, replicate, ids, spec, mix)
+        states = simulate_to_screening(seed, replicate, cand, spec)[:, 0, :]
+        salt = observe(states, cand.params)["salt"]
+        measured, ok = screen(salt, cand, seed, replicate, inclusion, sd_salt)
+        take = np.flatnonzero(ok)[: n - len(enrolled)]
+        enrolled.extend(int(i) for i in ids[take])
+        chosen_rows.append((cand, take, states[take], measured[take]))
+        next_id += batch
+    n_screened = int(enrolled[-1]) + 1
+    covariates = pd.concat(
+        [c.covariates.iloc[t].assign(salt_screening=m) for c, t, _, m in chosen_rows], ignore_index=True
+    )
+    params = np.concatenate([c.params[t] for c, t, _, _ in chosen_rows])
+    y0 = np.concatenate([s for _, _, s, _ in chosen_rows])
+    trigger = np.concatenate([c.trigger_day[t] for c, t, _, _ in chosen_rows])
+    covariates.insert(0, "subject", np.arange(n))
+    ids = covariates["candidate"].to_numpy()
+    future = natural_history_events(seed, replicate, ids, trigger, follow_up, spec)
+    keep = future.time > 0.0
+    future = EventTable(time=future.time[keep], patient=future.patient[keep], state=future.state[keep],
+                        kind=future.kind[keep], value=future.value[keep])
+    return Cohort(params, y0, covariates, future, n_screened, spec)
+
+
+@dataclass(frozen=True)
+class TypicalPatient:
+    """The typical patient of an arm: parameters, state at day 0 and every event."""
+
+    params: np.ndarray
+    y0: np.ndarray
+    events: EventTable
+    weight_kg: float
+    bsa_m2: float
+    episode_years: float
+
+
+def typical_patient(scenario, arm: str, spec: PopulationSpec | None = None) -> TypicalPatient:
+    """Ensemble-centre parameters, AT/AU-like severity, 1-year episode, median activity.
+
+    The state at day 0 comes from simulating health -> trigger one year before day 0 ->
+    established disease; disease activity stays at its median (1), so the only events
+    after day 0 are the arm's doses.
+    """
+    from .calibration.ensemble import ensemble_centre
+    from .model.dosing import dose_events
+
+    spec = (spec or PopulationSpec()).with_member(ensemble_centre())
+    params = typical_parameters(spec)
+    si = MODEL.state_index
+    trigger = -365.0
+    pre = EventTable(
+        time=np.array([trigger, trigger]), patient=np.zeros(2, dtype=np.int64),
+        state=np.array([si["privilege"], si["cd8_skin"]]), kind=np.ones(2, dtype=np.int8),
+        value=np.array([spec.trigger_privilege, spec.trigger_cd8]),
+    )
+    y_start = initial_state(params[None, :])
+    sol = solve_batch(params[None, :], y_start, pre, np.array([0.0]), t0=trigger - spec.settle_days,
+                      rtol=1e-9, atol=1e-12)
+    y0 = sol.values[0, 0].copy()
+    weight, bsa = 70.0, 1.8  # DOMAIN.md s5: 1.8 m2 for a typical adult
+    regimen = scenario.regimen_of(arm) if hasattr(scenario, "regimen_of") else scenario.regimens[arm]
+    events = dose_events(regimen, 0, weight, bsa, params) if regimen.drug != "placebo" else EventTable.empty()
+    return TypicalPatient(params, y0, events, weight, bsa, 1.0)
