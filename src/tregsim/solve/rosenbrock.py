@@ -1,8 +1,9 @@
 """Rodas4: an L-stable, stiffly accurate Rosenbrock method of order 4 (embedded order 3).
 
 Method and coefficients: E. Hairer & G. Wanner, Solving Ordinary Differential Equations II,
-Stiff and Differential-Algebraic Problems, 2nd ed., Springer 1996, sec. IV.7, Table 7.? /
-code RODAS (``rodas.f``, METH=1), written in the "transformed" variables ``u_i`` of
+Stiff and Differential-Algebraic Problems, 2nd ed., Springer 1996, sec. IV.7 (order
+conditions Table 7.1, transformed form eq. 7.25) and their code RODAS (``rodas.f``,
+METH=1, the coefficients below), written in the "transformed" variables ``u_i`` of
 eq. (7.25) which avoid a matrix-vector product per stage::
 
     (I/(h*gamma) - J) u_i = f(t + c_i h, y + sum_j a_ij u_j) + sum_j (c_ij/h) u_j + h d_i f_t
