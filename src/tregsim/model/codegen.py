@@ -31,6 +31,113 @@ def _emit(assignments, outputs, target_fmt, indent="    "):
     return "\n".join(lines)
 
 
+def _elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
+    """Greedy Markowitz order (least (r-1)(c-1) fill first, ties by index), on the symbolic
+    pattern of ``I/(h gamma) - J`` (the diagonal is always present)."""
+    pat = set(pattern) | {(i, i) for i in range(n)}
+    remaining = list(range(n))
+    order = []
+
+    def cost(k, remaining, pat):
+        r = sum(1 for j in remaining if (k, j) in pat)
+        c = sum(1 for i in remaining if (i, k) in pat)
+        return ((r - 1) * (c - 1), k)
+
+    while remaining:
+        k = min(remaining, key=lambda k: cost(k, remaining, pat))  # noqa: B023
+        remaining.remove(k)
+        rows = [i for i in remaining if (i, k) in pat]
+        cols = [j for j in remaining if (k, j) in pat]
+        pat |= {(i, j) for i in rows for j in cols}
+        order.append(k)
+    return order
+
+
+def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
+    """Straight-line LU without pivoting of ``E = I/(h gamma) - J`` on the Jacobian's pattern.
+
+    The elimination order is fixed (Markowitz, computed here once); the code works in place
+    on a dense ``(n, n)`` array but touches only the pattern and its fill. ``lu_factor``
+    returns False (the caller then falls back to dense LU with partial pivoting) when a pivot
+    is not finite or has lost more than 12 digits against the original diagonal entry.
+    """
+    order = _elimination_order(set(nonzero), n)
+    pos = {k: i for i, k in enumerate(order)}
+    pat = set(nonzero) | {(i, i) for i in range(n)}
+    fill: set[tuple[int, int]] = set()
+    lower: dict[int, list[int]] = {}
+    upper: dict[int, list[int]] = {}
+    for k in order:
+        rows = sorted((i for i in range(n) if pos[i] > pos[k] and (i, k) in pat), key=pos.get)
+        cols = sorted((j for j in range(n) if pos[j] > pos[k] and (k, j) in pat), key=pos.get)
+        lower[k], upper[k] = rows, cols
+        for i in rows:
+            for j in cols:
+                if (i, j) not in pat:
+                    pat.add((i, j))
+                    fill.add((i, j))
+    jac_set = set(nonzero)
+    load = ["    # E = I/(h gamma) - J on the pattern, zero on the fill"]
+    for i, j in sorted(pat):
+        if (i, j) in fill:
+            load.append(f"    E[{i}, {j}] = 0.0")
+        elif i == j:
+            load.append(f"    E[{i}, {i}] = inv_hg - J[{i}, {i}]" if (i, i) in jac_set
+                        else f"    E[{i}, {i}] = inv_hg")
+        else:
+            load.append(f"    E[{i}, {j}] = -J[{i}, {j}]")
+    fac = []
+    for k in order:
+        fac.append(f"    d = E[{k}, {k}]")
+        fac.append(f"    if not (abs(d) > 1e-12 * abs(g{k})) or not np.isfinite(d):")
+        fac.append("        return False")
+        if lower[k]:
+            fac.append("    inv = 1.0 / d")
+        for i in lower[k]:
+            fac.append(f"    E[{i}, {k}] *= inv")
+            for j in upper[k]:
+                fac.append(f"    E[{i}, {j}] -= E[{i}, {k}] * E[{k}, {j}]")
+    diag = [f"    g{k} = E[{k}, {k}]" for k in order]
+    solve = []
+    for k in order:
+        for i in lower[k]:
+            solve.append(f"    b[{i}] -= E[{i}, {k}] * b[{k}]")
+    for k in reversed(order):
+        terms = "".join(f" - E[{k}, {j}] * b[{j}]" for j in upper[k])
+        solve.append(f"    b[{k}] = (b[{k}]{terms}) / E[{k}, {k}]")
+    nl = "\n"
+    return f"""
+#: Elimination order of the generated sparse LU (Markowitz on the Jacobian pattern).
+LU_ORDER = {tuple(order)!r}
+#: Nonzeros of the LU factors (pattern of I/(h gamma) - J plus fill-in).
+LU_NNZ = {len(pat)}
+
+
+@njit(cache=True, fastmath=False)
+def lu_load(J, inv_hg, E):
+    \"\"\"Write ``I*inv_hg - J`` into ``E`` on the LU pattern (other entries are not read).\"\"\"
+{nl.join(load)}
+
+
+@njit(cache=True, fastmath=False)
+def lu_factor(E, piv):
+    \"\"\"In-place LU of ``E`` (from :func:`lu_load`) in the fixed order LU_ORDER, no pivoting.
+
+    ``piv`` is unused (same signature as the dense solver's LU). False: fall back to a
+    pivoting LU (a pivot is not finite or lost 12 digits to cancellation).
+    \"\"\"
+{nl.join(diag)}
+{nl.join(fac)}
+    return True
+
+
+@njit(cache=True, fastmath=False)
+def lu_solve(E, piv, b):
+    \"\"\"Solve ``E x = b`` in place with the factors of :func:`lu_factor`.\"\"\"
+{nl.join(solve)}
+"""
+
+
 def generate_source() -> str:
     """Return the text of ``_generated.py`` for the current model."""
     spec = build_model()
@@ -94,7 +201,7 @@ def jac(t, y, p, J):
     """Analytic Jacobian d(rhs)/dy; entries outside JAC_SPARSITY are set to zero."""
     J[:, :] = 0.0
 {jac_body}
-'''
+{_sparse_lu_source(nonzero, n)}'''
 
 
 def main() -> None:

@@ -77,6 +77,16 @@ def _source_digest(key_tuple, module_names) -> str:
     return h.hexdigest()[:20]
 
 
+def _has_sparse_lu(jac_module: str) -> bool:
+    """True if the Jacobian's module also exports a generated sparse LU for its pattern
+    (``lu_load``, ``lu_factor``, ``lu_solve`` as written by ``tregsim.model.codegen``)."""
+    mod = sys.modules[jac_module]
+    return all(
+        isinstance(getattr(mod, name, None), numba.core.registry.CPUDispatcher)
+        for name in ("lu_load", "lu_factor", "lu_solve")
+    )
+
+
 def get_driver(rhs, jac):
     """Return the cached, compiled ``solve_all`` driver for ``(rhs, jac)``."""
     rhs_module, rhs_name = _qualified(rhs, "rhs")
@@ -96,6 +106,20 @@ def get_driver(rhs, jac):
                 f"from {rhs_module} import {rhs_name} as rhs  # noqa: E402\n"
                 f"from {jac_module} import {jac_name} as jac  # noqa: E402\n"
             )
+            if _has_sparse_lu(jac_module):
+                model_import += (
+                    "SPARSE_LU = True\n"
+                    f"from {jac_module} import lu_load as sparse_lu_load  # noqa: E402\n"
+                    f"from {jac_module} import lu_factor as sparse_lu_factor  # noqa: E402\n"
+                    f"from {jac_module} import lu_solve as sparse_lu_solve  # noqa: E402\n"
+                )
+            else:
+                model_import += (
+                    "SPARSE_LU = False\n"
+                    "sparse_lu_load = dense_lu_load\n"
+                    "sparse_lu_factor = lu_factor\n"
+                    "sparse_lu_solve = lu_solve\n"
+                )
             text = _MODEL_BLOCK.sub(lambda _: model_import, _TEMPLATE_FILE.read_text(), count=1)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(fd, "w") as fh:

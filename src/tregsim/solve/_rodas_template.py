@@ -53,6 +53,7 @@ from tregsim.solve.rosenbrock import (
     SAFETY,
     STEP_UNDERFLOW,
     apply_event,
+    dense_lu_load,
     lu_factor,
     lu_solve,
     rms_scaled,
@@ -71,7 +72,33 @@ def jac(t, y, p, J):
     for i in range(y.shape[0]):
         for j in range(y.shape[0]):
             J[i, j] = -p[0] if i == j else 0.0
+
+
+SPARSE_LU = False  # True: the model module provides a generated sparse LU (see _kernels)
+sparse_lu_load = dense_lu_load
+sparse_lu_factor = lu_factor
+sparse_lu_solve = lu_solve
 # END MODEL
+
+
+@njit(cache=True, nogil=True)
+def _factor(jmat, inv_hg, emat, piv):
+    """LU of ``I*inv_hg - J``: the model's sparse LU if it has one, else (or if that one
+    reports a bad pivot) dense LU with partial pivoting. Returns (ok, sparse)."""
+    if SPARSE_LU:
+        sparse_lu_load(jmat, inv_hg, emat)
+        if sparse_lu_factor(emat, piv):
+            return True, True
+    dense_lu_load(jmat, inv_hg, emat)
+    return lu_factor(emat, piv), False
+
+
+@njit(cache=True, nogil=True)
+def _solve(emat, piv, b, sparse):
+    if SPARSE_LU and sparse:
+        sparse_lu_solve(emat, piv, b)
+    else:
+        lu_solve(emat, piv, b)
 
 
 @njit(cache=True, nogil=True)
@@ -109,10 +136,15 @@ def integrate_patient(
 ):
     """Integrate one patient from ``t0`` through ``save_times``; fill ``out`` (m, k).
 
-    Stops exactly at each event time, applies the events there (table order), and restarts
-    with a fresh starting step. Values saved at a time ``t`` include events at ``t``.
-    Steps are clipped to land exactly on save times (no interpolation).
-    Returns ``(status, attempted_steps)``; on failure ``out`` is all NaN.
+    Stops exactly at each event time, applies the events there (table order) and goes on
+    with the step size it had before the event (as Hairer & Wanner's codes do at a restart):
+    only the first step of the patient comes from the starting-step heuristic. Values saved
+    at a time ``t`` include events at ``t``. Steps are clipped to land exactly on save times
+    (no interpolation); the step after a clipped one starts from the unclipped step size.
+    Step size control: Gustafsson's predictive (PI) controller as in RODAS (Hairer & Wanner
+    1996, sec. IV.8, eq. 8.21), factors in [FAC_MIN, FAC_MAX], no growth right after a
+    rejection. Returns ``(status, attempted_steps, rejected_steps)``; on failure ``out``
+    is all NaN.
     """
     n = y0.shape[0]
     m = save_times.shape[0]
@@ -130,6 +162,7 @@ def integrate_patient(
 
     status = OK
     steps = 0
+    rejected = 0
     for i in range(n):
         if not np.isfinite(y[i]):
             status = NON_FINITE
@@ -141,12 +174,17 @@ def integrate_patient(
     ie = 0
     isave = 0
     h = 0.0
-    fresh = True
+    first = True
+    h_acc = 0.0  # last accepted (unclipped) step and its error, for the predictive controller
+    err_acc = 0.0
+    have_acc = False
+    after_event = False
     while status == OK:
         while ie < n_ev and ev_time[ie] <= t:
             apply_event(y, ev_state[ie], ev_kind[ie], ev_value[ie])
             ie += 1
-            fresh = True
+            have_acc = False  # the solution is not smooth across the event
+            after_event = True
         while isave < m and save_times[isave] <= t:
             for k in range(save_states.shape[0]):
                 out[isave, k] = y[save_states[k]]
@@ -159,6 +197,7 @@ def integrate_patient(
 
         # ---- adaptive Rodas4 steps from t to exactly t_end --------------------------------
         need_jac = True
+        reject = False
         while True:
             if need_jac:
                 rhs(t, y, p, f0)
@@ -178,9 +217,14 @@ def integrate_patient(
                     rhs(t + dt, y, p, ft)
                     for i in range(n):
                         ft[i] = (ft[i] - f0[i]) / dt
-                if fresh:
+                if first:
                     h = _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, fs)
-                    fresh = False
+                    first = False
+                elif after_event:
+                    # keep the step from before the event (Hairer & Wanner's codes do), but
+                    # no longer than the starting-step estimate for the new state (one rhs)
+                    h = min(h, _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, fs))
+                after_event = False
                 need_jac = False
             if steps >= max_steps:
                 status = MAX_STEPS
@@ -194,34 +238,31 @@ def integrate_patient(
             if t + 1.01 * h >= t_end:
                 h = t_end - t
                 last = True
+            elif t + 1.8 * h > t_end:
+                h = 0.5 * (t_end - t)  # two equal steps instead of a long and a short one
             steps += 1
 
             # stages
-            inv_hg = 1.0 / (h * GAMMA)
-            for i in range(n):
-                for j in range(n):
-                    emat[i, j] = -jmat[i, j]
-                emat[i, i] += inv_hg
-            ok = lu_factor(emat, piv)
+            ok, sparse = _factor(jmat, 1.0 / (h * GAMMA), emat, piv)
             err = np.inf
             if ok:
                 for i in range(n):
                     u[0, i] = f0[i] + h * D1 * ft[i]
-                lu_solve(emat, piv, u[0])
+                _solve(emat, piv, u[0], sparse)
                 # stage 2
                 for i in range(n):
                     ytmp[i] = y[i] + A21 * u[0, i]
                 rhs(t + C2 * h, ytmp, p, fs)
                 for i in range(n):
                     u[1, i] = fs[i] + (C21 / h) * u[0, i] + h * D2 * ft[i]
-                lu_solve(emat, piv, u[1])
+                _solve(emat, piv, u[1], sparse)
                 # stage 3
                 for i in range(n):
                     ytmp[i] = y[i] + A31 * u[0, i] + A32 * u[1, i]
                 rhs(t + C3 * h, ytmp, p, fs)
                 for i in range(n):
                     u[2, i] = fs[i] + (C31 * u[0, i] + C32 * u[1, i]) / h + h * D3 * ft[i]
-                lu_solve(emat, piv, u[2])
+                _solve(emat, piv, u[2], sparse)
                 # stage 4
                 for i in range(n):
                     ytmp[i] = y[i] + A41 * u[0, i] + A42 * u[1, i] + A43 * u[2, i]
@@ -231,7 +272,7 @@ def integrate_patient(
                         fs[i] + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) / h
                         + h * D4 * ft[i]
                     )
-                lu_solve(emat, piv, u[3])
+                _solve(emat, piv, u[3], sparse)
                 # stage 5
                 for i in range(n):
                     ytmp[i] = (
@@ -242,7 +283,7 @@ def integrate_patient(
                     u[4, i] = fs[i] + (
                         C51 * u[0, i] + C52 * u[1, i] + C53 * u[2, i] + C54 * u[3, i]
                     ) / h
-                lu_solve(emat, piv, u[4])
+                _solve(emat, piv, u[4], sparse)
                 # stage 6: embedded solution, then the solution
                 for i in range(n):
                     ytmp[i] += u[4, i]
@@ -252,7 +293,7 @@ def integrate_patient(
                         C61 * u[0, i] + C62 * u[1, i] + C63 * u[2, i] + C64 * u[3, i]
                         + C65 * u[4, i]
                     ) / h
-                lu_solve(emat, piv, u[5])
+                _solve(emat, piv, u[5], sparse)
                 s = 0.0
                 for i in range(n):
                     ynew[i] = ytmp[i] + u[5, i]
@@ -261,8 +302,21 @@ def integrate_patient(
                 err = np.sqrt(s / n)
 
             if err <= 1.0:
-                # accepted
-                fac = FAC_MAX if err == 0.0 else min(FAC_MAX, max(FAC_MIN, SAFETY * err**-0.25))
+                # accepted: h_new = h * fac, Gustafsson's predictive controller
+                if err == 0.0:
+                    fac = FAC_MAX
+                else:
+                    fac = min(FAC_MAX, max(FAC_MIN, SAFETY * err**-0.25))
+                    if have_acc and not last:
+                        gus = (h / h_acc) * (err_acc / (err * err)) ** 0.25 * SAFETY
+                        fac = min(fac, max(FAC_MIN, min(FAC_MAX, gus)))
+                if reject:
+                    fac = min(fac, 1.0)
+                if not last:
+                    h_acc = h
+                    err_acc = max(1e-2, err)
+                    have_acc = True
+                reject = False
                 for i in range(n):
                     y[i] = ynew[i]
                 need_jac = True
@@ -272,32 +326,37 @@ def integrate_patient(
                     break
                 t += h
                 h *= fac
-            elif np.isfinite(err):
-                h *= max(FAC_MIN, SAFETY * err**-0.25)
             else:
-                # non-finite trial step or singular matrix: shrink hard and retry
-                h *= 0.25
-                if h < 16.0 * EPS * max(abs(t), 1.0):
-                    status = NON_FINITE
-                    break
+                rejected += 1
+                reject = True
+                if np.isfinite(err):
+                    h *= max(FAC_MIN, SAFETY * err**-0.25)
+                else:
+                    # non-finite trial step or singular matrix: shrink hard and retry
+                    h *= 0.25
+                    if h < 16.0 * EPS * max(abs(t), 1.0):
+                        status = NON_FINITE
+                        break
     if status != OK:
         for i in range(out.shape[0]):
             for k in range(out.shape[1]):
                 out[i, k] = np.nan
-    return status, steps
+    return status, steps, rejected
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_state, ev_kind,
-              ev_value, rtol, atol, max_steps, autonomous, values, status, n_steps):
+              ev_value, rtol, atol, max_steps, autonomous, values, status, n_steps,
+              n_rejected):
     """Integrate every patient (``prange``), each with its own steps; see integrate_patient."""
     for i in prange(y0.shape[0]):
         a = offsets[i]
         b = offsets[i + 1]
-        s, k = integrate_patient(
+        s, k, r = integrate_patient(
             params[i], y0[i], t0, save_times, save_states,
             ev_time[a:b], ev_state[a:b], ev_kind[a:b], ev_value[a:b],
             rtol, atol, max_steps, autonomous, values[i],
         )
         status[i] = s
         n_steps[i] = k
+        n_rejected[i] = r

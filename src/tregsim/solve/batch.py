@@ -29,6 +29,7 @@ class BatchSolution:
         n_steps: (n,) int64 attempted (accepted + rejected) Rodas4 steps per patient.
         n_failed: number of patients with status != 0.
         save_states: (k,) state indices of the last axis of ``values``.
+        n_rejected: (n,) int64 rejected steps per patient (included in ``n_steps``).
     """
 
     times: np.ndarray
@@ -37,6 +38,7 @@ class BatchSolution:
     n_steps: np.ndarray
     n_failed: int
     save_states: np.ndarray | None = None
+    n_rejected: np.ndarray | None = None
 
 
 def _readonly(*arrays):
@@ -179,15 +181,16 @@ def solve_batch(
     values = np.empty((n, save_times.size, states.size))
     status = np.zeros(n, dtype=np.int8)
     n_steps = np.zeros(n, dtype=np.int64)
+    n_rejected = np.zeros(n, dtype=np.int64)
     with _numba_threads(None if threads is None else int(threads)):
         driver(
             params, y0, float(t0), save_times, states, csr.offsets, csr.time, csr.state,
             csr.kind, csr.value, rtol_a, atol_a, int(max_steps), bool(autonomous),
-            values, status, n_steps,
+            values, status, n_steps, n_rejected,
         )
-    _readonly(save_times, values, status, n_steps, states)
+    _readonly(save_times, values, status, n_steps, states, n_rejected)
     return BatchSolution(
-        save_times, values, status, n_steps, int(np.count_nonzero(status)), states
+        save_times, values, status, n_steps, int(np.count_nonzero(status)), states, n_rejected
     )
 
 
@@ -225,7 +228,7 @@ def solve_in_chunks(
     Results are identical to a single :func:`solve_batch` call.
     """
     n = np.asarray(y0).shape[0]
-    values = status = n_steps = None
+    values = status = n_steps = n_rejected = None
     times = states = None
     for start, sol in iter_chunks(params, y0, events, save_times, *args,
                                   chunk_size=chunk_size, **kwargs):
@@ -233,15 +236,18 @@ def solve_in_chunks(
             values = np.empty((n,) + sol.values.shape[1:])
             status = np.empty(n, dtype=np.int8)
             n_steps = np.empty(n, dtype=np.int64)
+            n_rejected = np.empty(n, dtype=np.int64)
             times, states = sol.times, sol.save_states
         stop = start + sol.status.size
         values[start:stop] = sol.values
         status[start:stop] = sol.status
         n_steps[start:stop] = sol.n_steps
+        n_rejected[start:stop] = sol.n_rejected
     if values is None:
         raise ValueError("y0 must hold at least one patient")
-    _readonly(values, status, n_steps)
-    return BatchSolution(times, values, status, n_steps, int(np.count_nonzero(status)), states)
+    _readonly(values, status, n_steps, n_rejected)
+    return BatchSolution(times, values, status, n_steps, int(np.count_nonzero(status)), states,
+                         n_rejected)
 
 
 __all__ = ["STATUS_MESSAGES", "BatchSolution", "iter_chunks", "solve_batch", "solve_in_chunks"]

@@ -118,6 +118,16 @@ def lu_factor(a, piv):
 
 
 @njit(cache=True, nogil=True)
+def dense_lu_load(jmat, inv_hg, emat):
+    """``emat = I * inv_hg - jmat`` (the Rosenbrock iteration matrix ``I/(h gamma) - J``)."""
+    n = jmat.shape[0]
+    for i in range(n):
+        for j in range(n):
+            emat[i, j] = -jmat[i, j]
+        emat[i, i] += inv_hg
+
+
+@njit(cache=True, nogil=True)
 def lu_solve(lu, piv, b):
     """Solve in place ``A x = b`` given :func:`lu_factor`'s output."""
     n = lu.shape[0]
