@@ -40,8 +40,10 @@ class PopulationSpec:
     activity_sd: float = 0.35
     #: assumed: days between disease-activity changes (natural flares / quiet spells)
     activity_interval_days: float = 60.0
+    #: calibrated (B7/B9): between-patient CV of susceptibility (skin effector expansion)
+    expansion_cv: float = 1.0
     #: calibrated (B7): susceptibility (effector expansion) of patchy vs AT/AU patients
-    patchy_expansion_factor: float = 0.8
+    patchy_expansion_factor: float = 0.33
     #: assumed: AU slightly more persistent than AT (natural history, DOMAIN.md s6)
     universalis_expansion_factor: float = 1.1
     #: calibrated (B7/B9 severity): follicle attack of patchy patients relative to AT/AU
@@ -58,8 +60,10 @@ class PopulationSpec:
     episode_median_years: tuple[float, float] = (0.6, 2.0)
     #: assumed: log-SD of episode duration
     episode_sd: float = 0.9
-    #: assumed: share resistant to >= 1 systemic treatment, patchy / AT-AU
+    #: assumed: share resistant to >= 1 systemic treatment, patchy / AT-AU (at median susceptibility)
     resistant_share: tuple[float, float] = (0.5, 0.7)
+    #: assumed: log-odds of resistance per SD of susceptibility (resistant disease is more severe)
+    resistance_slope: float = 1.5
     #: model parameters overridden by the ensemble member (name -> typical value)
     parameter_overrides: dict[str, float] = field(default_factory=dict)
 
@@ -113,7 +117,10 @@ def draw_candidates(
     probs = np.array([mix[s] for s in names], dtype=float)
     probs /= probs.sum()
     typical = typical_parameters(spec)
-    iiv = [(MODEL.parameter_index[p.name], _omega(p.iiv_cv)) for p in MODEL.parameters if p.iiv_cv]
+    cv = {p.name: p.iiv_cv for p in MODEL.parameters if p.iiv_cv}
+    cv["cd8_skin_expansion"] = spec.expansion_cv
+    iiv = [(MODEL.parameter_index[name], _omega(value)) for name, value in cv.items()]
+    expansion_column = list(cv).index("cd8_skin_expansion")
     pi = MODEL.parameter_index
     rows, params, trigger = [], np.tile(typical, (len(ids), 1)), np.empty(len(ids))
     for row, cid in enumerate(np.asarray(ids, dtype=np.int64)):
@@ -127,8 +134,11 @@ def draw_candidates(
         bsa = float(np.sqrt(height * weight / 3600.0))  # Mosteller, NEJM 1987;317:1098
         median_years = spec.episode_median_years[0 if patchy else 1]
         episode = float(np.exp(rng.normal(np.log(median_years), spec.episode_sd)))
-        resistant = bool(rng.random() < spec.resistant_share[0 if patchy else 1])
+        resistance_draw = rng.random()
         z = rng.standard_normal(len(iiv))
+        share = spec.resistant_share[0 if patchy else 1]
+        logit = np.log(share / (1.0 - share)) + spec.resistance_slope * z[expansion_column]
+        resistant = bool(resistance_draw < 1.0 / (1.0 + np.exp(-logit)))
         for (j, omega), zj in zip(iiv, z, strict=True):
             params[row, j] *= np.exp(omega * zj)
         factor = 1.0
@@ -202,25 +212,48 @@ def simulate_to_screening(
     return sol.values
 
 
-def screen(
-    salt_true: np.ndarray, cand: Candidates, seed: int, replicate: int, inclusion, sd_salt: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Measured screening SALT and the inclusion mask (criteria applied to measured values)."""
-    noise = np.array([patient_rng(seed, replicate, int(c), "screening").standard_normal() for c in cand.ids])
-    measured = np.clip(np.round(salt_true + sd_salt * noise), 0, 100)
+def _criterion(inclusion, name: str, default):
+    value = getattr(inclusion, name, None) if inclusion is not None else None
+    return default if value is None else value
+
+
+def covariate_eligible(cand: Candidates, inclusion) -> np.ndarray:
+    """Inclusion criteria known without examination (age, episode duration, prior resistance)."""
     cov = cand.covariates
-    ok = np.isfinite(salt_true)
-    get = lambda name, default: getattr(inclusion, name, default) if inclusion is not None else default  # noqa: E731
-    ok &= (cov["age"].to_numpy() >= get("age_min", 0)) & (cov["age"].to_numpy() <= get("age_max", 200))
-    ok &= (measured >= get("salt_min", 0)) & (measured <= get("salt_max", 100))
+    age = cov["age"].to_numpy()
     episode = cov["episode_years"].to_numpy()
-    if get("episode_max_years", None) is not None:
-        ok &= episode <= get("episode_max_years", None)
-    if get("episode_min_years", None) is not None:
-        ok &= episode >= get("episode_min_years", None)
-    if get("resistant_to_systemic", False):
+    ok = (age >= _criterion(inclusion, "age_min", 0.0)) & (age <= _criterion(inclusion, "age_max", 200.0))
+    ok &= episode <= _criterion(inclusion, "episode_max_years", np.inf)
+    ok &= episode >= _criterion(inclusion, "episode_min_years", 0.0)
+    if _criterion(inclusion, "resistant_to_systemic", False):
         ok &= cov["resistant_to_systemic"].to_numpy()
-    return measured, ok
+    return ok
+
+
+def rate_screening_salt(
+    salt_true: np.ndarray, ids: np.ndarray, seed: int, replicate: int, sd_salt: float
+) -> np.ndarray:
+    """Screening SALT as a rater scores it (stream ``screening``, keyed by candidate)."""
+    noise = np.array(
+        [patient_rng(seed, replicate, int(c), "screening").standard_normal() for c in ids]
+    )
+    return np.clip(np.round(salt_true + sd_salt * noise), 0.0, 100.0)
+
+
+def salt_eligible(measured: np.ndarray, inclusion) -> np.ndarray:
+    """SALT inclusion criteria applied to the measured screening score."""
+    return (
+        np.isfinite(measured)
+        & (measured >= _criterion(inclusion, "salt_min", 0.0))
+        & (measured <= _criterion(inclusion, "salt_max", 100.0))
+    )
+
+
+def _subset(cand: Candidates, rows: np.ndarray) -> Candidates:
+    return Candidates(
+        cand.ids[rows], cand.covariates.iloc[rows].reset_index(drop=True), cand.params[rows],
+        cand.trigger_day[rows],
+    )
 
 
 def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | None = None) -> Cohort:
@@ -240,7 +273,7 @@ def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | N
     max_ratio = getattr(population, "max_screened_per_enrolled", 50) or 50
     sd_salt = getattr(getattr(scenario, "rater", None), "sd_salt", 4.0)
     follow_up = float(getattr(scenario, "follow_up_weeks", 52)) * 7.0
-    batch = max(64, 3 * n)
+    batch = max(64, 4 * n)
     enrolled: list[int] = []
     chosen_rows: list[tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]] = []
     next_id = 0
@@ -252,13 +285,16 @@ def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | N
             )
         ids = np.arange(next_id, next_id + batch)
         cand = draw_candidates(seed, replicate, ids, spec, mix)
+        cand = _subset(cand, np.flatnonzero(covariate_eligible(cand, inclusion)))
+        next_id += batch
+        if len(cand.ids) == 0:
+            continue
         states = simulate_to_screening(seed, replicate, cand, spec)[:, 0, :]
         salt = observe(states, cand.params)["salt"]
-        measured, ok = screen(salt, cand, seed, replicate, inclusion, sd_salt)
-        take = np.flatnonzero(ok)[: n - len(enrolled)]
-        enrolled.extend(int(i) for i in ids[take])
+        measured = rate_screening_salt(salt, cand.ids, seed, replicate, sd_salt)
+        take = np.flatnonzero(salt_eligible(measured, inclusion))[: n - len(enrolled)]
+        enrolled.extend(int(i) for i in cand.ids[take])
         chosen_rows.append((cand, take, states[take], measured[take]))
-        next_id += batch
     n_screened = int(enrolled[-1]) + 1
     covariates = pd.concat(
         [c.covariates.iloc[t].assign(salt_screening=m) for c, t, _, m in chosen_rows], ignore_index=True

@@ -138,6 +138,27 @@ def lu_solve(E, piv, b):
 """
 
 
+def _default_atol(spec, nonzero) -> list[float]:
+    """Per-state absolute tolerance for the solver (used with rtol ~ 1e-6).
+
+    Drug amounts (unit nmol or mg, zero between courses, acting at pM levels): 1e-10.
+    States nothing else depends on (an empty Jacobian column, e.g. cumulative IL-2
+    eliminated, a bookkeeping output): 1e-6, their relative tolerance governs.
+    Everything else: 1e-9 times the species' typical size, ``max(|healthy_guess|, 1)``
+    (cells/uL ~ 1e1..1e3, relative and fraction states ~ 1).
+    """
+    read = {j for i, j in nonzero if i != j}
+    out = []
+    for k, sp_ in enumerate(spec.species):
+        if k not in read:
+            out.append(1e-6)
+        elif sp_.unit in ("nmol", "mg"):
+            out.append(1e-10)
+        else:
+            out.append(1e-9 * max(abs(sp_.healthy_guess), 1.0))
+    return out
+
+
 def generate_source() -> str:
     """Return the text of ``_generated.py`` for the current model."""
     spec = build_model()
@@ -184,6 +205,8 @@ PARAMETER_NAMES = {tuple(spec.parameter_names)!r}
 JAC_NONZERO_COLUMNS = (
     {sparsity_rows},
 )
+#: Default per-state absolute tolerance of tregsim.solve (see codegen._default_atol).
+DEFAULT_ATOL = np.array({_default_atol(spec, nonzero)!r})
 JAC_SPARSITY = np.zeros((N_STATES, N_STATES), dtype=np.bool_)
 for _i, _cols in enumerate(JAC_NONZERO_COLUMNS):
     for _j in _cols:
