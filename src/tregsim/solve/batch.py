@@ -70,6 +70,13 @@ def _default_kernels():
     return generated.rhs, generated.jac, bool(getattr(generated, "AUTONOMOUS", False))
 
 
+def _model_atol(rhs):
+    """The ``DEFAULT_ATOL`` array of the kernels' module, else 1e-9."""
+    module = importlib.import_module(rhs.py_func.__module__)
+    value = getattr(module, "DEFAULT_ATOL", None)
+    return 1e-9 if value is None else np.asarray(value, dtype=np.float64)
+
+
 def _tolerance(name: str, value, n_states: int) -> np.ndarray:
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape != (n_states,)):
@@ -86,7 +93,7 @@ def solve_batch(
     save_times,
     save_states: Sequence[int] | None = None,
     rtol=1e-6,
-    atol=1e-9,
+    atol=None,
     max_steps: int = 200_000,
     threads: int | None = None,
     *,
@@ -110,6 +117,9 @@ def solve_batch(
         save_times: (m,) nondecreasing times ``>= t0`` (days).
         save_states: indices of the states to keep (default: all).
         rtol, atol: relative and absolute tolerances, scalars or (n_states,) arrays.
+            ``atol=None``: the kernels' module's ``DEFAULT_ATOL`` (per state; for the tregsim
+            model 1e-10 for drug amounts, 1e-9 x typical size otherwise, see
+            ``tregsim.model.codegen``), else 1e-9.
         max_steps: attempted steps per patient before giving up (status 1).
         threads: numba threads for this call (default: numba's current setting).
         rhs, jac: numba ``@njit`` kernels ``rhs(t, y, p, dydt)`` and ``jac(t, y, p, J)``
@@ -153,6 +163,8 @@ def solve_batch(
         states = np.asarray(save_states, dtype=np.int64).reshape(-1)
         if np.any((states < 0) | (states >= n_states)):
             raise ValueError(f"save_states must be in [0, {n_states}), got {list(states)}")
+    if atol is None:
+        atol = _model_atol(rhs)
     rtol_a = _tolerance("rtol", rtol, n_states)
     atol_a = _tolerance("atol", atol, n_states)
     if np.all(rtol_a == 0) and np.all(atol_a == 0):

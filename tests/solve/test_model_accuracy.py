@@ -1,0 +1,95 @@
+"""Rodas4 on the real tregsim model against scipy Radau at rtol 1e-10.
+
+20 candidates from ``tregsim.population.draw_candidates`` (state at study day 0 from the
+natural history), one year of the pilot-2014 IL-2 regimen (20 SC doses in 10 weeks) with
+the disease-activity ``set`` events every 60 days; saved twice a day during dosing and
+twice a week after. At the solver's default tolerances (rtol 1e-6, the model's
+DEFAULT_ATOL) the error must stay within 1e-5 of each species' range.
+"""
+
+import numpy as np
+import pytest
+
+N_PATIENTS = 20
+
+
+@pytest.fixture(scope="module")
+def problem():
+    from tregsim.calibration.ensemble import member_for_replicate
+    from tregsim.model.dosing import dose_events
+    from tregsim.population import (
+        PopulationSpec,
+        draw_candidates,
+        natural_history_events,
+        simulate_to_screening,
+    )
+    from tregsim.scenarios import load_scenario
+    from tregsim.solve import EventTable
+
+    seed = 2014
+    scenario = load_scenario("pilot-2014")
+    spec = PopulationSpec().with_member(member_for_replicate(seed, 0))
+    cand = draw_candidates(seed, 0, np.arange(N_PATIENTS), spec)
+    y0 = simulate_to_screening(seed, 0, cand, spec)[:, 0, :]
+    nat = natural_history_events(seed, 0, cand.ids, cand.trigger_day, 365.0, spec)
+    keep = nat.time > 0.0
+    tables = [EventTable(nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep],
+                         nat.value[keep])]
+    regimen = scenario.regimens["il2_pilot"]
+    for i in range(N_PATIENTS):
+        tables.append(dose_events(regimen, i, float(cand.covariates["weight_kg"][i]),
+                                  float(cand.covariates["bsa_m2"][i])))
+    events = EventTable.concat(tables)
+    save = np.unique(np.concatenate([np.arange(0.0, 70.0, 0.5), np.arange(0.0, 365.5, 3.5)]))
+    return cand.params, y0, events, save
+
+
+def test_default_tolerance_within_1e_minus_5_of_each_species_range(problem):
+    from tregsim.model.reference import solve_reference
+    from tregsim.solve import solve_batch
+
+    params, y0, events, save = problem
+    sol = solve_batch(params, y0, events, save)
+    assert sol.n_failed == 0
+    ref = []
+    for i in range(N_PATIENTS):
+        m = events.patient == i
+        ev = list(zip(events.time[m], events.state[m], events.kind[m], events.value[m],
+                      strict=True))
+        ref.append(solve_reference(params[i], y0[i], ev, save))
+    ref = np.array(ref)
+    span = np.nanmax(ref, axis=(0, 1)) - np.nanmin(ref, axis=(0, 1))
+    span = np.where(span > 0, span, 1.0)
+    err = np.max(np.abs(sol.values - ref), axis=(0, 1)) / span
+    assert np.all(np.isfinite(err))
+    assert err.max() <= 1e-5, dict(enumerate(err))
+    # the step controller does not waste work on rejections
+    assert np.mean(sol.n_rejected) < 0.05 * np.mean(sol.n_steps)
+
+
+def test_sparse_lu_matches_dense_lu():
+    from tregsim.model import MODEL, _generated, initial_state
+    from tregsim.solve.rosenbrock import dense_lu_load, lu_factor, lu_solve
+
+    rng = np.random.default_rng(0)
+    p = MODEL.default_parameters * rng.lognormal(0, 0.2, MODEL.n_params)
+    y = initial_state(p)[0] * rng.lognormal(0, 0.5, MODEL.n_states) + 0.01
+    n = MODEL.n_states
+    jmat = np.zeros((n, n))
+    _generated.jac(0.0, y, p, jmat)
+    b = rng.standard_normal(n)
+    piv = np.zeros(n, dtype=np.int64)
+    for inv_hg in (1e-3, 1.0, 1e4):
+        e_dense = np.empty((n, n))
+        dense_lu_load(jmat, inv_hg, e_dense)
+        expected = np.linalg.solve(e_dense.copy(), b)
+        assert lu_factor(e_dense, piv)
+        x_dense = b.copy()
+        lu_solve(e_dense, piv, x_dense)
+        e_sparse = np.full((n, n), np.nan)  # entries off the LU pattern must not be read
+        _generated.lu_load(jmat, inv_hg, e_sparse)
+        assert _generated.lu_factor(e_sparse, piv)
+        x = b.copy()
+        _generated.lu_solve(e_sparse, piv, x)
+        np.testing.assert_allclose(x_dense, expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(x, expected, rtol=1e-9, atol=1e-12 * np.abs(expected).max())
