@@ -1,0 +1,92 @@
+"""The compiled kernels are the symbolic model: freshness, Jacobian and sparsity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tregsim.model import JAC_SPARSITY, MODEL, _generated, initial_state, jac, rhs
+from tregsim.model.codegen import GENERATED, generate_source
+from tregsim.population import typical_parameters
+
+
+def test_generated_file_matches_the_equations():
+    assert GENERATED.read_text() == generate_source(), (
+        "src/tregsim/model/_generated.py is stale: run `python -m tregsim.model.codegen`"
+    )
+
+
+def _random_states(seed: int, n: int) -> np.ndarray:
+    """Healthy reference states scaled by log-uniform factors in [0.2, 5], drugs on board."""
+    rng = np.random.default_rng(seed)
+    params = typical_parameters()
+    base = initial_state(params)[0]
+    si = MODEL.state_index
+    states = []
+    for _ in range(n):
+        y = base * np.exp(rng.uniform(np.log(0.2), np.log(5.0), base.size))
+        for name, scale in (
+            ("il2_depot", 5.0),
+            ("il2_central", 0.5),
+            ("il2_peripheral", 0.3),
+            ("bari_gut", 2.0),
+            ("bari_central", 2.0),
+            ("ifng_skin", 1.0),
+            ("antigen", 0.5),
+            ("telogen_empty", 0.1),
+            ("dystrophic", 0.2),
+            ("treg_stat5_program", 0.5),
+        ):
+            y[si[name]] = scale * rng.uniform(0.2, 1.0)
+        y[si["privilege"]] = rng.uniform(0.1, 0.95)
+        states.append(y)
+    return np.array(states)
+
+
+def _fd_jacobian(y: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Central differences, step 1e-6 x max(|y_j|, 1e-3)."""
+    n = y.size
+    out = np.empty((n, n))
+    plus, minus = np.empty(n), np.empty(n)
+    for j in range(n):
+        h = 1e-6 * max(abs(y[j]), 1e-3)
+        yp, ym = y.copy(), y.copy()
+        yp[j] += h
+        ym[j] -= h
+        rhs(0.0, yp, params, plus)
+        rhs(0.0, ym, params, minus)
+        out[:, j] = (plus - minus) / (yp[j] - ym[j])
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_analytic_jacobian_matches_finite_differences(seed):
+    """|J - J_fd| <= 1e-5 |J| + 1e-9 max|J row| (rel tol 1e-5; the second term absorbs
+    round-off of O(1e-10) relative in rows with large entries)."""
+    params = typical_parameters()
+    for y in _random_states(seed, 3):
+        analytic = np.empty((y.size, y.size))
+        jac(0.0, y, params, analytic)
+        numeric = _fd_jacobian(y, params)
+        row_scale = np.abs(analytic).max(axis=1, keepdims=True)
+        tol = 1e-5 * np.abs(analytic) + 1e-9 * row_scale
+        bad = np.argwhere(np.abs(analytic - numeric) > tol)
+        assert bad.size == 0, [
+            (MODEL.state_names[i], MODEL.state_names[j], analytic[i, j], numeric[i, j])
+            for i, j in bad[:5]
+        ]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sparsity_covers_every_finite_difference_nonzero(seed):
+    params = typical_parameters()
+    assert JAC_SPARSITY.shape == (MODEL.n_states, MODEL.n_states)
+    for y in _random_states(seed, 3):
+        numeric = _fd_jacobian(y, params)
+        outside = np.argwhere((np.abs(numeric) > 0) & ~JAC_SPARSITY)
+        assert outside.size == 0, [(MODEL.state_names[i], MODEL.state_names[j]) for i, j in outside]
+
+
+def test_kernel_names_match_model():
+    assert _generated.STATE_NAMES == MODEL.state_names
+    assert _generated.PARAMETER_NAMES == MODEL.parameter_names
