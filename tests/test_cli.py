@@ -54,26 +54,28 @@ def test_internal_errors_exit_1_with_hint(tmp_path, monkeypatch, capsys) -> None
 
 
 def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None:
-    """Stand-ins for run_campaign and plot_cli (owned by campaign / report) check the CLI's
-    staging: results appear in --out only at the end, an old --out is replaced."""
+    """A stand-in for run_trial (owned by trial / campaign) checks the CLI's staging:
+    results appear in --out only at the end, an old --out is replaced, and the result
+    writes its own files (report.html included) exactly once."""
     from tregsim import cli
+
+    writes = []
 
     class Result:
         summary = {"arms": {"il2": {"endpoints": {"salt50_w52": {"mean": 0.3}}}}}
 
         def write(self, directory):
+            writes.append(directory)
             (directory / "summary.json").write_text("{}")
+            (directory / "report.html").write_text("<html></html>")
 
     calls = {}
 
-    def fake_run_campaign(scenario, replicates, seed, **kwargs):
+    def fake_run_trial(scenario, replicates, seed, **kwargs):
         calls.update(kwargs, scenario=scenario, replicates=replicates, seed=seed)
         return Result()
 
-    def fake_plot_cli(run_dir, figure, out_path):
-        out_path.write_text("<html></html>")
-
-    fakes = {"run_campaign": fake_run_campaign, "plot_cli": fake_plot_cli}
+    fakes = {"run_trial": fake_run_trial}
     monkeypatch.setattr(cli, "_require", lambda module, name, command: fakes[name])
     out = tmp_path / "nested" / "out"
     argv = ["run", "phrc-2016", "--out", str(out), "--seed", "7", "--set", "population.n=10"]
@@ -81,7 +83,8 @@ def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None
         cli.main([*argv, "--replicates", "3"])
     assert info.value.code == 0
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
-    assert calls["seed"] == 7 and calls["replicates"] == 3 and calls["resume_run_id"] is None
+    assert calls["seed"] == 7 and calls["replicates"] == 3 and calls["resume"] is None
+    assert len(writes) == 1
     assert calls["scenario"].population.n == 10
     assert calls["command"].startswith("tregsim run phrc-2016")
     assert [p.name for p in out.parent.iterdir()] == ["out"]
@@ -90,7 +93,7 @@ def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None
         cli.main(["run", "phrc-2016", "--out", str(out), "--quiet", "--resume", "abc-1"])
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
     assert calls["seed"] == 2016  # the scenario's seed by default
-    assert calls["resume_run_id"] == "abc-1"
+    assert calls["resume"] == "abc-1"
 
 
 def test_readme_examples_are_valid() -> None:

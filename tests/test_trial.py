@@ -62,6 +62,12 @@ def make_fake_simulation(response_rate):
     return fake
 
 
+@pytest.fixture(autouse=True)
+def _own_catalogue(tmp_path, monkeypatch):
+    """run_trial records runs in the catalogue: keep it in the test's folder."""
+    monkeypatch.setenv("TREGSIM_HOME", str(tmp_path / "home"))
+
+
 @pytest.fixture
 def scenario():
     from tregsim import load_scenario
@@ -123,7 +129,7 @@ def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_p
     called = []
     monkeypatch.setattr(
         tregsim.report, "write_report",
-        lambda result, out: called.append((out / "report.html").write_text("ok")),
+        lambda summary, patients, scenario, out: called.append(out.write_text("ok")),
     )  # fmt: skip
     out = tmp_path / "run"
     first.write(out)

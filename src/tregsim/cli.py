@@ -17,6 +17,7 @@ import sys
 import tempfile
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -342,40 +343,27 @@ def run(
         )
     _check_out("--out", out, want_dir=True)
     chosen_seed = loaded.seed if seed is None else seed
-    try:
-        run_campaign = _require("tregsim.campaign", "run_campaign", "run")
-    except _Unavailable:
-        if resume is not None:
-            raise
-        run_campaign = None
-        run_trial = _require("tregsim.trial", "run_trial", "run")
+    run_trial = _require("tregsim.trial", "run_trial", "run")
 
     with _staged(out, is_dir=True) as staging:
-        if run_campaign is not None:
-            # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live here.
-            result = run_campaign(
-                loaded,
-                replicates,
-                chosen_seed,
-                workers=workers,
-                scheduler=scheduler,
-                resume_run_id=resume,
-                progress=not quiet and sys.stderr.isatty(),
-                command=_invocation(),
-            )
-        else:
-            with _progress_bar(quiet, f"{loaded.name}") as progress:
-                result = run_trial(
-                    loaded,
-                    replicates=replicates,
-                    seed=chosen_seed,
-                    workers=workers,
-                    scheduler=scheduler,
-                    progress=progress,
-                )
-        result.write(staging)
-        if not (staging / "report.html").exists():
-            _write_report(staging)
+        # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live in
+        # tregsim.campaign.run_campaign, which run_trial drives; the Python API gives the
+        # same numbers for the same seed.
+        result = run_trial(
+            loaded,
+            replicates=replicates,
+            seed=chosen_seed,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            progress=not quiet and sys.stderr.isatty(),
+            command=_invocation(),
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result.write(staging)  # summary.json, patients.parquet, ADaM CSVs, report.html
+        for warning in caught:
+            _stderr(f"warning: {warning.message}.")
     if not quiet:
         _print_run_summary(loaded, getattr(result, "summary", None), out)
 
@@ -384,18 +372,6 @@ def _invocation() -> str:
     import shlex
 
     return shlex.join(["tregsim", *_ARGV])
-
-
-def _write_report(run_dir: Path) -> None:
-    """Draw report.html into ``run_dir``; the data outputs stay valid if this fails."""
-    try:
-        plot_cli = _require("tregsim.report", "plot_cli", "run")
-        plot_cli(run_dir, "report", run_dir / "report.html")
-    except Exception as exc:  # noqa: BLE001 - summary.json and patients.parquet are written
-        if _debug():
-            traceback.print_exc()
-        detail = " ".join(str(exc).split())[:200]
-        _stderr(f"warning: report.html was not written ({type(exc).__name__}: {detail}).")
 
 
 def _print_run_summary(scenario: Any, summary: Any, out: Path) -> None:

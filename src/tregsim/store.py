@@ -1,5 +1,8 @@
 """The run store: one directory per run and a DuckDB catalogue of all runs.
 
+Outputs of a run (summary.json, patients.parquet, ADaM CSVs, report.html) are written by
+:func:`write_outputs`, all or nothing.
+
 The catalogue is a single DuckDB file (default ``~/.local/share/tregsim/runs.duckdb``;
 ``$TREGSIM_HOME/runs.duckdb`` when the environment variable ``TREGSIM_HOME`` is set, or any
 path passed as ``catalogue``) with one table::
@@ -312,3 +315,56 @@ def finish_run(
 ) -> None:
     """Close a run (keyword fields as :meth:`RunStore.finish_run`)."""
     _store(catalogue).finish_run(run_id, **fields)
+
+
+# -- run outputs --------------------------------------------------------------------------
+#: Files :func:`write_outputs` puts in an output folder.
+OUTPUT_FILES = ("summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html")
+
+
+def write_outputs(
+    out_dir: str | os.PathLike[str], summary: Mapping[str, Any], patients: Any, scenario=None
+) -> Path:
+    """Write a run's outputs into `out_dir`, all or nothing: ``summary.json``,
+    ``patients.parquet``, the ADaM datasets ``adsl.csv`` / ``adeff.csv`` and
+    ``report.html`` (``tregsim.report.write_report``; if drawing fails, a warning is issued
+    and the data files are still written).
+
+    Everything is written into a temporary folder next to `out_dir` and moved into place
+    with ``os.replace`` only when all files are complete; files of an existing `out_dir`
+    with the same names are replaced, others are left alone. Returns `out_dir`.
+    """
+    import shutil
+    import tempfile
+    import warnings
+
+    from tregsim.adam import make_adeff, make_adsl
+
+    out = Path(out_dir)
+    parent = out if out.is_dir() else out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tregsim-", dir=parent))
+    try:
+        text = json.dumps(summary, indent=2, allow_nan=False) + "\n"
+        (tmp / "summary.json").write_text(text, encoding="utf-8")
+        patients.to_parquet(tmp / "patients.parquet", index=False)
+        make_adsl(patients).to_csv(tmp / "adsl.csv", index=False)
+        make_adeff(patients).to_csv(tmp / "adeff.csv", index=False)
+        try:
+            from tregsim.report import write_report
+
+            write_report(dict(summary), patients, scenario, tmp / "report.html")
+        except Exception as error:  # noqa: BLE001 - the data outputs stay valid
+            detail = " ".join(str(error).split())[:200]
+            warnings.warn(
+                f"report.html was not written ({type(error).__name__}: {detail})", stacklevel=2
+            )
+        if not out.exists():
+            os.replace(tmp, out)
+        else:
+            for item in sorted(tmp.iterdir()):
+                os.replace(item, out / item.name)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out

@@ -20,13 +20,8 @@ workers or the order in which replicates finish.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import shutil
-import sys
-import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,10 +35,7 @@ from tregsim.analysis import (
     arm_values,
     compare_arms,
     subject_values,
-    summarize_comparison,
-    summarize_values,
 )
-from tregsim.analysis.comparisons import ARM_STATISTIC
 from tregsim.dropout import simulate_dropout
 from tregsim.observation import measure_treg_pct, rate_salt
 from tregsim.randomization import randomize
@@ -202,6 +194,7 @@ class ReplicateResult:
     n_failed: int
     n_enrolled: int = 0
     notes: tuple[str, ...] = ()
+    n_per_arm: dict[str, int] = field(default_factory=dict)
 
 
 def comparison_key(endpoint: str, arm: str, control: str, n_treated_arms: int = 1) -> str:
@@ -335,146 +328,31 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         n_failed=int(np.sum(status != 0)),
         n_enrolled=n,
         notes=tuple(notes),
+        n_per_arm={name: int(np.sum(arm_names == name)) for name, _, _ in arms},
     )
 
 
 # ---------------------------------------------------------------- many replicates
-def _json_ready(value):
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_json_ready(v) for v in value.tolist()]
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
-    return value
-
-
-def _scenario_dump(scenario):
-    if hasattr(scenario, "model_dump"):
-        return scenario.model_dump(mode="json")
-    return scenario if isinstance(scenario, dict) else None
-
-
-def summarize(scenario, seed: int, results: list[ReplicateResult]) -> dict:
-    """The summary.json content from replicate results (sorted by replicate)."""
-    from tregsim import __version__
-
-    results = sorted(results, key=lambda r: r.replicate)
-    options = AnalysisOptions.from_any(_get(scenario, "analysis"))
-    control = _control_arm(scenario, options)
-    endpoints = _endpoints(scenario)
-    arms_out = {}
-    for name, allocation, regimen in _arms(scenario):
-        per_endpoint = {}
-        for spec in endpoints:
-            entry = summarize_values([r.endpoints[name][spec.name] for r in results])
-            entry = {"statistic": ARM_STATISTIC[spec.type], "kind": spec.kind, **entry}
-            per_endpoint[spec.name] = entry
-        counts = [
-            int(np.sum(r.patients.loc[r.patients["visit_week"] == 0, "arm"] == name))
-            for r in results
-        ]
-        arms_out[name] = {
-            "allocation": allocation,
-            "regimen": regimen,
-            "n": counts,
-            "endpoints": per_endpoint,
-        }
-    comparisons = {}
-    primary = options.primary or (endpoints[0].name if endpoints else None)
-    for spec in endpoints:
-        for name, _, _ in _arms(scenario):
-            if name == control:
-                continue
-            key = comparison_key(spec.name, name, control, len(_arms(scenario)) - 1)
-            entry = summarize_comparison(
-                [r.comparisons[key] for r in results], options.alpha, spec.better
-            )
-            comparisons[key] = {
-                "endpoint": spec.name,
-                "arm": name,
-                "control": control,
-                "primary": spec.name == primary,
-                **entry,
-            }
-    summary = {
-        "scenario": str(_get(scenario, "name", "scenario")),
-        "description": _get(scenario, "description", ""),
-        "seed": int(seed),
-        "replicates": len(results),
-        "tregsim_version": __version__,
-        "primary_endpoint": primary,
-        "control_arm": control,
-        "alpha": options.alpha,
-        "n_screened": [r.n_screened for r in results],
-        "n_enrolled": [r.n_enrolled for r in results],
-        "n_failed": [r.n_failed for r in results],
-        "arms": arms_out,
-        "comparisons": comparisons,
-        "notes": [note for r in results for note in r.notes],
-        "scenario_config": _scenario_dump(scenario),
-    }
-    return _json_ready(summary)
-
-
 @dataclass(frozen=True)
 class TrialResult:
-    """All replicates of a trial: ``summary`` (summary.json content) and ``patients``."""
+    """All replicates of a trial: ``summary`` (the summary.json content, built by
+    :func:`tregsim.campaign.assemble_summary`), ``patients`` (every patient row, loaded
+    from the run's chunk files), the per-replicate ``records``, and the campaign's
+    ``run_id`` / ``run_dir`` (``tregsim runs`` lists it; ``resume=run_id`` finishes it)."""
 
     summary: dict
     patients: pd.DataFrame
-    replicates: tuple[ReplicateResult, ...] = field(default=(), repr=False)
+    records: tuple[dict, ...] = field(default=(), repr=False)
+    run_id: str | None = None
+    run_dir: Path | None = None
+    scenario: object = field(default=None, repr=False)
 
     def write(self, out_dir: str | os.PathLike) -> Path:
-        """Write summary.json, patients.parquet, adsl.csv, adeff.csv (and report.html when
-        ``tregsim.report.write_report`` exists) into ``out_dir``, all or nothing: files
-        are written to a temporary folder and moved into place only when all succeeded."""
-        from tregsim.adam import make_adeff, make_adsl
+        """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
+        ``out_dir``, all or nothing (see :func:`tregsim.store.write_outputs`)."""
+        from tregsim.store import write_outputs
 
-        out = Path(out_dir)
-        parent = out.parent if not out.exists() else out
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tregsim-", dir=parent))
-        try:
-            (tmp / "summary.json").write_text(
-                json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
-            )
-            self.patients.to_parquet(tmp / "patients.parquet", index=False)
-            make_adsl(self.patients).to_csv(tmp / "adsl.csv", index=False)
-            make_adeff(self.patients).to_csv(tmp / "adeff.csv", index=False)
-            try:
-                from tregsim.report import write_report
-            except ImportError:
-                write_report = None
-            if write_report is not None:
-                try:
-                    write_report(self, tmp)
-                except Exception as error:  # noqa: BLE001 - data outputs still valid
-                    warnings.warn(f"report.html not written: {error}", stacklevel=2)
-            if not out.exists():
-                os.replace(tmp, out)
-            else:
-                for item in tmp.iterdir():
-                    os.replace(item, out / item.name)
-                tmp.rmdir()
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        return out
-
-
-def _progress(done: int, total: int, enabled) -> None:
-    if callable(enabled):
-        enabled(done, total)
-    elif enabled and total > 1:
-        end = "\n" if done == total else ""
-        print(f"\rreplicates {done}/{total}", end=end, file=sys.stderr, flush=True)
+        return write_outputs(out_dir, self.summary, self.patients, self.scenario)
 
 
 def run_trial(
@@ -485,53 +363,42 @@ def run_trial(
     scheduler: str | None = None,
     progress=True,
     resume: str | None = None,
+    *,
+    chunk_size: int | None = None,
+    run_dir: str | os.PathLike | None = None,
+    catalogue=None,
+    command: str | None = None,
 ) -> TrialResult:
-    """Run ``replicates`` independent trials of ``scenario``.
+    """Run ``replicates`` independent trials of ``scenario`` (the engine of ``tregsim run``).
 
-    ``seed`` defaults to ``scenario.seed``. ``workers > 1`` uses local processes,
-    ``scheduler`` ("tcp://host:port") a Dask cluster; results are identical either way.
-    ``progress``: True prints ``replicates k/R`` to stderr, a callable gets
-    ``progress(done, total)``, False is silent. ``resume`` (a run id) is handled by
-    ``tregsim.campaign.run_campaign``, not here.
+    ``seed`` defaults to ``scenario.seed``. The replicates run in chunks through
+    :func:`tregsim.campaign.run_campaign`: in this process when ``workers`` is None or 1,
+    on a local Dask cluster of ``workers`` processes, or on the Dask cluster at
+    ``scheduler`` ("tcp://host:port"); the summary is identical either way. The run is
+    recorded in the run catalogue (``tregsim runs``; default ``$TREGSIM_HOME/runs.duckdb``)
+    and ``resume=run_id`` finishes an interrupted run. ``progress``: True shows a progress
+    bar on stderr, a callable gets ``progress(done_replicates, total)``, False is silent.
     """
-    if resume is not None:
-        raise ValueError(
-            f"resume={resume!r}: run_trial keeps no run catalogue; resume runs with "
-            "tregsim.campaign.run_campaign(resume_run_id=...)."
-        )
-    if int(replicates) < 1:
-        raise ValueError(f"replicates={replicates} must be at least 1.")
-    seed = _get(scenario, "seed", 0) if seed is None else seed
-    seed = int(seed)
-    total = int(replicates)
-    results: list[ReplicateResult] = []
-    if scheduler is not None:
-        from dask.distributed import Client, as_completed
+    from tregsim.campaign import run_campaign
 
-        with Client(scheduler) as client:
-            futures = client.map(
-                simulate_replicate,
-                [scenario] * total,
-                [seed] * total,
-                list(range(total)),
-                pure=False,
-            )
-            for future in as_completed(futures):
-                results.append(future.result())
-                _progress(len(results), total, progress)
-    elif workers is not None and int(workers) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures import as_completed as done_order
-
-        with ProcessPoolExecutor(max_workers=int(workers)) as pool:
-            futures = [pool.submit(simulate_replicate, scenario, seed, r) for r in range(total)]
-            for future in done_order(futures):
-                results.append(future.result())
-                _progress(len(results), total, progress)
-    else:
-        for r in range(total):
-            results.append(simulate_replicate(scenario, seed, r))
-            _progress(len(results), total, progress)
-    results.sort(key=lambda r: r.replicate)
-    patients = pd.concat([r.patients for r in results], ignore_index=True)
-    return TrialResult(summarize(scenario, seed, results), patients, tuple(results))
+    result = run_campaign(
+        scenario,
+        int(replicates) if isinstance(replicates, (int, np.integer)) else replicates,
+        seed,
+        workers=workers,
+        scheduler=scheduler,
+        chunk_size=chunk_size,
+        run_dir=run_dir,
+        resume_run_id=resume,
+        progress=progress,
+        catalogue=catalogue,
+        command=command,
+    )
+    return TrialResult(
+        summary=result.summary,
+        patients=result.patients,
+        records=result.records,
+        run_id=result.run_id,
+        run_dir=result.run_dir,
+        scenario=scenario,
+    )

@@ -9,7 +9,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class CampaignResult:
     chunks_computed: int
     chunks_loaded: int
     seconds: float
+    scenario: Any = field(default=None, repr=False, compare=False)
 
     def summary_json(self) -> str:
         """The summary as the exact text written to ``summary.json``."""
@@ -78,44 +79,11 @@ class CampaignResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Write ``summary.json`` and ``patients.parquet`` (streamed chunk by chunk) into
-        `out_dir`, each atomically; returns `out_dir`."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        _concat_parquet(self.chunk_files, out / "patients.parquet")
-        tmp = out / f".summary.json.{os.getpid()}.tmp"
-        tmp.write_text(self.summary_json() + "\n", encoding="utf-8")
-        os.replace(tmp, out / "summary.json")
-        return out
+        """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
+        `out_dir`, all or nothing (:func:`tregsim.store.write_outputs`); returns `out_dir`."""
+        from tregsim.store import write_outputs
 
-
-def _concat_parquet(files: tuple[Path, ...], target: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schemas = [pq.read_schema(path) for path in files]
-    schemas = [schema for schema in schemas if len(schema)]
-    schema = (
-        pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
-    ).remove_metadata()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            for path in files:
-                table = pq.read_table(path)
-                if not table.num_rows:
-                    continue
-                columns = [
-                    table.column(f.name).cast(f.type)
-                    if f.name in table.column_names
-                    else pa.nulls(table.num_rows, f.type)
-                    for f in schema
-                ]
-                writer.write_table(pa.Table.from_arrays(columns, schema=schema))
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        return write_outputs(out_dir, self.summary, self.patients, self.scenario)
 
 
 def resume_command(command: str, run_id: str) -> str:
@@ -222,8 +190,20 @@ class _ChunkTask:
 
 # -- progress -----------------------------------------------------------------------------
 class _Progress:
-    def __init__(self, enabled: bool, description: str, total: int, completed: int):
+    """A rich progress bar on stderr (``enabled=True``), a callback
+    ``enabled(done_replicates, total_replicates)``, or nothing."""
+
+    def __init__(
+        self, enabled, description: str, total: int, completed: int, replicates: int = 0,
+        replicates_done: int = 0,
+    ):
         self.progress = None
+        self.callback = enabled if callable(enabled) else None
+        self.total_replicates = replicates
+        self.replicates = replicates_done
+        if self.callback is not None:
+            self.callback(self.replicates, self.total_replicates)
+            return
         if not enabled:
             return
         from rich.console import Console
@@ -251,13 +231,16 @@ class _Progress:
         self.progress.start()
         self.task = self.progress.add_task(description, total=total, completed=completed, rate="")
         self.started = time.perf_counter()
-        self.replicates = 0
+        self.computed = 0
 
     def advance(self, replicates: int) -> None:
+        self.replicates += replicates
+        if self.callback is not None:
+            self.callback(self.replicates, self.total_replicates)
         if self.progress is None:
             return
-        self.replicates += replicates
-        rate = self.replicates / max(time.perf_counter() - self.started, 1e-9)
+        self.computed += replicates
+        rate = self.computed / max(time.perf_counter() - self.started, 1e-9)
         self.progress.update(self.task, advance=1, rate=f"{rate:.3g} replicates/s")
 
     def stop(self) -> None:
@@ -306,7 +289,7 @@ def run_campaign(
     chunk_size: int | None = None,
     run_dir: str | os.PathLike[str] | None = None,
     resume_run_id: str | None = None,
-    progress: bool = True,
+    progress: bool | Callable[[int, int], None] = True,
     replicate_fn: Callable[[Any, int, int], Any] | None = None,
     catalogue: str | os.PathLike[str] | RunStore | None = None,
     out_dir: str | os.PathLike[str] | None = None,
@@ -324,8 +307,10 @@ def run_campaign(
     recorded in the DuckDB `catalogue` (default :func:`tregsim.store.default_catalogue_path`).
     ``resume_run_id`` continues an earlier run: scenario hash, seed and replicates must match,
     finished chunks are loaded, only the missing ones are computed. The summary does not
-    depend on `chunk_size`, `workers` or completion order. With `out_dir`, ``summary.json``
-    and ``patients.parquet`` are written there at the end. `command` is the command line that
+    depend on `chunk_size`, `workers` or completion order. With `out_dir`, ``summary.json``,
+    ``patients.parquet``, the ADaM CSVs and ``report.html`` are written there at the end
+    (:meth:`CampaignResult.write`). `progress`: True for a progress bar on stderr, or a
+    callable ``progress(done_replicates, total_replicates)``. `command` is the command line that
     started the run (for the resume hint printed on Ctrl-C). `replicate_fn(scenario, seed,
     replicate)` defaults to ``tregsim.trial.simulate_replicate``.
 
@@ -461,7 +446,14 @@ def _drive(
     loaded = len(done)
     missing = [chunk for chunk in chunks if chunk.index not in done]
     task = _ChunkTask(scenario, seed, str(run_dir), digest, replicate_fn)
-    bar = _Progress(progress, f"{_get(scenario, 'name', 'scenario')} {run_id}", len(chunks), loaded)
+    bar = _Progress(
+        progress,
+        f"{_get(scenario, 'name', 'scenario')} {run_id}",
+        len(chunks),
+        loaded,
+        replicates,
+        sum(len(records) for records in done.values()),
+    )
     last_update = time.monotonic()
 
     def seconds() -> float:
@@ -502,6 +494,7 @@ def _drive(
         chunks_computed=len(chunks) - loaded,
         chunks_loaded=loaded,
         seconds=seconds(),
+        scenario=scenario,
     )
     write_json_atomic(run_dir / "summary.json", summary)
     if out_dir is not None:

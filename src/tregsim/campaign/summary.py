@@ -4,26 +4,27 @@ A *record* is the small, JSON-able digest of one replicate trial::
 
     {"replicate": 7,
      "endpoints": {arm: {endpoint: float}},
-     "comparisons": {endpoint: {"test", "estimate", "ci_low", "ci_high", "p_value"}},
-     "n_screened": int, "n_failed": int}
+     "comparisons": {key: {"test", "estimate", "ci_low", "ci_high", "p_value",
+                           "null_value", "n_treatment", "n_control", "note"}},
+     "n_per_arm": {arm: int}, "n_screened": int, "n_enrolled": int, "n_failed": int}
 
-:func:`assemble_summary` sorts the records by replicate index before reducing them, so the
-summary is bit-identical whatever the chunk size, the number of workers or the order in
-which chunks finish.
+:func:`assemble_summary` is the one builder of ``summary.json`` (``tregsim.run_trial`` and
+``tregsim run`` both end here). It sorts the records by replicate index before reducing
+them, so the summary is bit-identical whatever the chunk size, the number of workers or the
+order in which chunks finish. Power is defined once, in
+:func:`tregsim.analysis.summary.summarize_comparison`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping
+from functools import cache
 from typing import Any
 
-import numpy as np
-
-#: Quantiles reported as ``lo`` and ``hi`` (a 95% Monte Carlo interval over replicates).
-LO_QUANTILE = 0.025
-HI_QUANTILE = 0.975
+from tregsim.analysis.summary import summarize_comparison, summarize_values
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -77,7 +78,14 @@ def replicate_record(
             "ci_low": _float(_get(comp, "ci_low")),
             "ci_high": _float(_get(comp, "ci_high")),
             "p_value": _float(_get(comp, "p_value")),
+            "null_value": _float(_get(comp, "null_value", 0.0)),
+            "n_treatment": int(_get(comp, "n_treatment", 0) or 0),
+            "n_control": int(_get(comp, "n_control", 0) or 0),
         }
+        if _get(comp, "better", None) is not None:
+            comparisons[str(name)]["better"] = str(_get(comp, "better"))
+        if _get(comp, "note", None):
+            comparisons[str(name)]["note"] = str(_get(comp, "note"))
     record = {
         "replicate": int(replicate),
         "endpoints": endpoints,
@@ -85,6 +93,9 @@ def replicate_record(
         "n_screened": int(_get(result, "n_screened", 0) or 0),
         "n_failed": int(_get(result, "n_failed", 0) or 0),
     }
+    n_per_arm = _get(result, "n_per_arm", None)
+    if n_per_arm:
+        record["n_per_arm"] = {str(arm): int(n) for arm, n in dict(n_per_arm).items()}
     if _get(result, "n_enrolled", None) is not None:
         record["n_enrolled"] = int(_get(result, "n_enrolled"))
     notes = _get(result, "notes", None)
@@ -98,70 +109,146 @@ def _json_value(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _describe(values: np.ndarray) -> dict[str, Any]:
-    finite = values[np.isfinite(values)]
-    if finite.size:
-        stats = {
-            "mean": float(np.mean(finite)),
-            "median": float(np.median(finite)),
-            "lo": float(np.quantile(finite, LO_QUANTILE)),
-            "hi": float(np.quantile(finite, HI_QUANTILE)),
-        }
-    else:
-        stats = {"mean": None, "median": None, "lo": None, "hi": None}
-    stats["n_missing"] = int(values.size - finite.size)
-    stats["replicates"] = [_json_value(v) for v in values.tolist()]
-    return stats
+def _json_ready(value: Any) -> Any:
+    """Plain JSON data: numpy scalars and arrays converted, NaN/inf as None."""
+    import numpy as np
+
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_json_ready(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _json_value(float(value))
+    return value
 
 
 def _ordered(first: Iterable[str], seen: Iterable[str]) -> list[str]:
     """Names in the scenario's order, then any others sorted."""
     first = [name for name in first]
-    rest = sorted(set(seen) - set(first))
-    return [name for name in first if name in set(seen)] + rest
+    seen = set(seen)
+    rest = sorted(seen - set(first))
+    return [name for name in first if name in seen] + rest
 
 
 _COMPARISON_KEY = re.compile(r"^(?P<endpoint>.+):(?P<arm>.+)_vs_(?P<control>.+)$")
 
 
+def _endpoint_info(endpoint: Any) -> dict[str, Any]:
+    """Name, kind, direction favouring treatment and per-arm statistic of an endpoint
+    (kind-less endpoints, as in synthetic test scenarios, give None)."""
+    from tregsim.analysis import EndpointSpec
+    from tregsim.analysis.comparisons import ARM_STATISTIC
+
+    name = str(_get(endpoint, "name"))
+    try:
+        spec = EndpointSpec.from_any(endpoint)
+    except (TypeError, ValueError):
+        return {"name": name, "kind": None, "better": None, "statistic": None}
+    return {
+        "name": name,
+        "kind": spec.kind,
+        "better": spec.better,
+        "statistic": ARM_STATISTIC[spec.type],
+    }
+
+
 def _scenario_info(scenario: Any) -> dict[str, Any]:
-    analysis = _get(scenario, "analysis", None) or {}
-    alpha = _get(analysis, "alpha", 0.05)
-    primary = _get(analysis, "primary", None)
-    control = _get(analysis, "control_arm", None)
-    arms = list(_get(scenario, "arms", None) or [])
+    from tregsim.analysis import AnalysisOptions
+    from tregsim.trial import _arms, _control_arm
+
+    analysis = _get(scenario, "analysis", None)
+    options = AnalysisOptions.from_any(analysis)
+    arms = _arms(scenario) if _get(scenario, "arms", None) else []
+    endpoints = [_endpoint_info(ep) for ep in (_get(scenario, "endpoints", None) or [])]
+    primary = options.primary or (endpoints[0]["name"] if endpoints else None)
     return {
         "name": str(_get(scenario, "name", "scenario")),
         "description": str(_get(scenario, "description", "") or ""),
-        "arms": [str(_get(arm, "name")) for arm in arms],
+        "arms": [name for name, _, _ in arms],
         "arm_details": {
-            str(_get(arm, "name")): {
-                key: _get(arm, key)
-                for key in ("allocation", "regimen")
-                if _get(arm, key, None) is not None
-            }
-            for arm in arms
+            name: {"allocation": allocation, "regimen": regimen}
+            for name, allocation, regimen in arms
         },
-        "endpoints": [str(_get(ep, "name")) for ep in (_get(scenario, "endpoints", None) or [])],
-        "alpha": 0.05 if alpha is None else float(alpha),
+        "endpoints": {ep["name"]: ep for ep in endpoints},
+        "alpha": float(options.alpha),
         "primary": None if primary is None else str(primary),
-        "control": None if control is None else str(control),
+        "control": _control_arm(scenario, options) if arms else options.control_arm,
     }
 
 
 def scenario_arm_names(scenario: Any) -> list[str]:
     """The arm names of a scenario, in its order."""
-    return _scenario_info(scenario)["arms"]
+    return [str(_get(arm, "name")) for arm in (_get(scenario, "arms", None) or [])]
 
 
-def _comparison_order(key: str, endpoints: list[str], arms: list[str]) -> tuple:
+def _split_key(key: str, arms: list[str], control: str | None) -> tuple[str, str | None, str]:
+    """(endpoint, treated arm, control arm) of a comparison key."""
     match = _COMPARISON_KEY.match(key)
-    endpoint, arm = (match["endpoint"], match["arm"]) if match else (key, "")
+    if match:
+        return match["endpoint"], match["arm"], match["control"]
+    treated = [arm for arm in arms if arm != control]
+    return key, treated[0] if len(treated) == 1 else None, control
+
+
+def _comparison_order(key: str, endpoints: list[str], arms: list[str], control) -> tuple:
+    endpoint, arm, _ = _split_key(key, arms, control)
     return (
         endpoints.index(endpoint) if endpoint in endpoints else len(endpoints),
         arms.index(arm) if arm in arms else len(arms),
         key,
     )
+
+
+@cache
+def model_version() -> str:
+    """A hash of the model source: the ``Source hash`` recorded in the generated kernels
+    (``tregsim/model/_generated.py``), else SHA-256 of ``il2_aa.py`` + ``parameters.py``."""
+    from importlib import resources
+
+    model = resources.files("tregsim.model")
+    try:
+        head = model.joinpath("_generated.py").read_text(encoding="utf-8").splitlines()[:20]
+    except (FileNotFoundError, OSError):
+        head = []
+    for line in head:
+        match = re.search(r"Source hash:\s*([0-9a-fA-F]+)", line)
+        if match:
+            return match.group(1)
+    digest = hashlib.sha256()
+    for name in ("il2_aa.py", "parameters.py"):
+        try:
+            digest.update(model.joinpath(name).read_bytes())
+        except (FileNotFoundError, OSError):
+            continue
+    return digest.hexdigest()[:16]
+
+
+def calibration_info() -> dict[str, Any]:
+    """Status, size, version and seed of the shipped calibrated ensemble."""
+    try:
+        from tregsim.calibration.ensemble import load_ensemble
+
+        document = load_ensemble()
+    except Exception as error:  # noqa: BLE001 - the summary must still be written
+        return {
+            "status": f"unavailable ({type(error).__name__})",
+            "ensemble_size": 0,
+            "version": None,
+            "seed": None,
+        }
+    members = [m for m in (document.get("members") or []) if m]
+    return {
+        "status": document.get("status", "calibrated" if members else "not calibrated"),
+        "ensemble_size": len(members),
+        "version": document.get("version"),
+        "seed": document.get("seed"),
+    }
 
 
 def assemble_summary(
@@ -170,22 +257,33 @@ def assemble_summary(
     replicates: int,
     replicate_records: Iterable[Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """The summary dict of a multi-replicate run (the content of ``summary.json``).
+    """The summary dict of a run (the content of ``summary.json``), from per-replicate
+    records (see :func:`replicate_record`).
 
-    ``arms.<arm>.endpoints.<endpoint>`` holds ``mean``, ``median``, ``lo`` (2.5%), ``hi``
-    (97.5%) over the replicates with a finite value, ``n_missing`` and ``replicates`` (one
-    value per replicate, ``None`` where NaN). ``comparisons.<key>`` (the key the replicate
-    function uses; ``tregsim.trial`` uses ``<endpoint>:<arm>_vs_<control>``, which is also
-    split into ``endpoint``, ``arm``, ``control``) holds ``test``, ``estimate_mean``,
-    ``estimate_median``, ``estimate_lo``, ``estimate_hi``, ``estimates``, ``p_values``,
-    ``n_significant``, ``power`` (share of replicates with p < alpha; a missing p-value
-    counts as not significant), ``power_se`` (its Monte Carlo standard error) and ``alpha``.
-    `replicate_records` (see :func:`replicate_record`) must hold exactly replicates
-    0 .. replicates-1, in any order; they are sorted first, so the result is bit-identical
-    for any chunking or completion order.
+    Top level: ``scenario``, ``description``, ``scenario_hash``, ``seed``, ``replicates``,
+    ``tregsim_version``, ``model_version`` (:func:`model_version`), ``calibration``
+    (:func:`calibration_info`), ``primary_endpoint``, ``control_arm``, ``alpha``,
+    ``n_screened`` / ``n_enrolled`` / ``n_failed`` (per replicate), ``arms``,
+    ``comparisons``, ``notes`` and ``scenario_config`` (the full scenario, for the report).
+
+    ``arms.<arm>`` holds ``allocation``, ``regimen``, ``n`` (randomized per replicate) and
+    ``endpoints.<endpoint>`` with ``statistic``, ``kind``, ``mean``, ``median``, ``lo``
+    (2.5%), ``hi`` (97.5%) over the replicates with a finite value, ``n_missing`` and
+    ``replicates`` (one value per replicate, ``None`` where NaN).
+
+    ``comparisons.<key>`` (the endpoint name with one treated arm,
+    ``<endpoint>:<arm>_vs_<control>`` with several) holds ``endpoint``, ``arm``,
+    ``control``, ``primary`` and the fields of
+    :func:`tregsim.analysis.summary.summarize_comparison`: ``test``, ``estimate_mean`` /
+    ``_median`` / ``_lo`` / ``_hi``, ``estimates``, ``ci`` per replicate, ``p_values``,
+    ``power`` (p < alpha and the estimate favouring treatment), ``rejection_rate``
+    (two-sided), ``power_se`` and ``alpha``.
+
+    `replicate_records` must hold exactly replicates 0 .. replicates-1, in any order; they
+    are sorted first, so the result is bit-identical for any chunking or completion order.
     """
     from tregsim import __version__
-    from tregsim.store import scenario_hash
+    from tregsim.store import scenario_hash, scenario_payload
 
     records = sorted(replicate_records, key=lambda rec: int(rec["replicate"]))
     indices = [int(rec["replicate"]) for rec in records]
@@ -197,53 +295,43 @@ def assemble_summary(
             f"{len(missing)} missing (first: {missing[:5]}), {duplicated} duplicated"
         )
     info = _scenario_info(scenario)
-    alpha = info["alpha"]
+    alpha, control = info["alpha"], info["control"]
+    endpoint_names = list(info["endpoints"])
 
     arm_names = _ordered(info["arms"], {arm for rec in records for arm in rec["endpoints"]})
     arms: dict[str, Any] = {}
     for arm in arm_names:
         seen = {ep for rec in records for ep in rec["endpoints"].get(arm, {})}
-        arms[arm] = {
-            **info["arm_details"].get(arm, {}),
-            "endpoints": {
-                ep: _describe(
-                    np.array(
-                        [_float(rec["endpoints"].get(arm, {}).get(ep)) for rec in records],
-                        dtype=float,
-                    )
-                )
-                for ep in _ordered(info["endpoints"], seen)
-            },
-        }
+        per_endpoint = {}
+        for ep in _ordered(endpoint_names, seen):
+            details = info["endpoints"].get(ep, {})
+            per_endpoint[ep] = {
+                "statistic": details.get("statistic"),
+                "kind": details.get("kind"),
+                **summarize_values([rec["endpoints"].get(arm, {}).get(ep) for rec in records]),
+            }
+        entry = dict(info["arm_details"].get(arm, {}))
+        if all("n_per_arm" in rec for rec in records):
+            entry["n"] = [int(rec["n_per_arm"].get(arm, 0)) for rec in records]
+        entry["endpoints"] = per_endpoint
+        arms[arm] = entry
 
     comparisons: dict[str, Any] = {}
     keys = {key for rec in records for key in rec["comparisons"]}
-    for key in sorted(keys, key=lambda k: _comparison_order(k, info["endpoints"], arm_names)):
+    order = sorted(keys, key=lambda k: _comparison_order(k, endpoint_names, arm_names, control))
+    for key in order:
+        endpoint, arm, versus = _split_key(key, arm_names, control)
         comps = [rec["comparisons"].get(key, {}) for rec in records]
-        tests = [c.get("test") for c in comps if c.get("test")]
-        estimates = np.array([_float(c.get("estimate")) for c in comps], dtype=float)
-        p_values = np.array([_float(c.get("p_value")) for c in comps], dtype=float)
-        est = _describe(estimates)
-        significant = int(np.sum(np.isfinite(p_values) & (p_values < alpha)))
-        power = significant / len(records)
-        match = _COMPARISON_KEY.match(key)
-        endpoint = match["endpoint"] if match else key
+        better = info["endpoints"].get(endpoint, {}).get("better")
+        if better is None:
+            stated = {c["better"] for c in comps if c.get("better")}
+            better = stated.pop() if len(stated) == 1 else None
         comparisons[key] = {
             "endpoint": endpoint,
-            "arm": match["arm"] if match else None,
-            "control": match["control"] if match else info["control"],
+            "arm": arm,
+            "control": versus,
             "primary": endpoint == info["primary"],
-            "test": max(set(tests), key=lambda t: (tests.count(t), t)) if tests else None,
-            "estimate_mean": est["mean"],
-            "estimate_median": est["median"],
-            "estimate_lo": est["lo"],
-            "estimate_hi": est["hi"],
-            "estimates": est["replicates"],
-            "p_values": [_json_value(v) for v in p_values.tolist()],
-            "n_significant": significant,
-            "power": power,
-            "power_se": math.sqrt(power * (1.0 - power) / len(records)),
-            "alpha": alpha,
+            **summarize_comparison(comps, alpha, better),
         }
 
     summary = {
@@ -253,8 +341,10 @@ def assemble_summary(
         "seed": int(seed),
         "replicates": int(replicates),
         "tregsim_version": __version__,
+        "model_version": model_version(),
+        "calibration": calibration_info(),
         "primary_endpoint": info["primary"],
-        "control_arm": info["control"],
+        "control_arm": control,
         "alpha": alpha,
         "n_screened": [int(rec["n_screened"]) for rec in records],
         "n_failed": [int(rec["n_failed"]) for rec in records],
@@ -264,4 +354,5 @@ def assemble_summary(
     summary["arms"] = arms
     summary["comparisons"] = comparisons
     summary["notes"] = [note for rec in records for note in rec.get("notes", [])]
-    return summary
+    summary["scenario_config"] = scenario_payload(scenario)
+    return _json_ready(summary)

@@ -83,6 +83,8 @@ def synthetic_replicate(
                     "day": 7.0 * week,
                     "salt_true": salt_true,
                     "salt_observed": salt_observed,
+                    "dropped_out": False,
+                    "status": 0,
                 }
             )
     final = np.clip(baseline + change, 0, 100)
@@ -109,6 +111,8 @@ def synthetic_replicate(
             "ci_low": diff - 1.96 * se,
             "ci_high": diff + 1.96 * se,
             "p_value": _two_sided_p(diff / se),
+            "null_value": 0.0,
+            "better": "higher",
         }
         se = math.sqrt(dsalt[a].var(ddof=1) / a.sum() + dsalt[b].var(ddof=1) / b.sum())
         diff = float(dsalt[a].mean() - dsalt[b].mean())
@@ -118,6 +122,8 @@ def synthetic_replicate(
             "ci_low": diff - 1.96 * se,
             "ci_high": diff + 1.96 * se,
             "p_value": _two_sided_p(diff / se),
+            "null_value": 0.0,
+            "better": "lower",
         }
     return SyntheticReplicateResult(
         patients=pd.DataFrame(rows),
