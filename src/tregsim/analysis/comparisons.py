@@ -82,11 +82,16 @@ class AnalysisOptions:
 def arm_values(values: pd.DataFrame, spec: EndpointSpec) -> dict[str, float]:
     """Per-arm summary of subject values (see :data:`ARM_STATISTIC`)."""
     out: dict[str, float] = {}
-    for arm, group in values.groupby("arm", sort=True):
+    arms = values["arm"].to_numpy()
+    value = values["value"].to_numpy(dtype=float)
+    for arm in sorted(set(arms.tolist())):
+        mask = arms == arm
         if spec.type == "time_to_event":
-            out[str(arm)] = kaplan_meier(group["time"], group["event"]).median
+            time = values["time"].to_numpy(dtype=float)[mask]
+            event = values["event"].to_numpy()[mask]
+            out[str(arm)] = kaplan_meier(time, event).median
             continue
-        v = group["value"].to_numpy(dtype=float)
+        v = value[mask]
         v = v[np.isfinite(v)]
         if not v.size:
             out[str(arm)] = float("nan")

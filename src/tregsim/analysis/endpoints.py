@@ -100,18 +100,59 @@ class EndpointSpec:
         return KINDS[self.kind].better
 
 
+def _grid(visits: pd.DataFrame) -> tuple[int, np.ndarray] | None:
+    """``(n_subjects, weeks)`` when ``visits`` is a full subject-major grid (one row per
+    subject and visit, subjects increasing, visits in the same increasing order for every
+    subject: the layout :func:`tregsim.trial.simulate_replicate` writes), else None."""
+    week = visits["visit_week"].to_numpy(dtype=float)
+    subject = visits["subject"].to_numpy()
+    if not week.size:
+        return None
+    m = int(np.argmax(week[1:] <= week[:-1]) + 1) if np.any(week[1:] <= week[:-1]) else week.size
+    if week.size % m:
+        return None
+    n = week.size // m
+    weeks = week[:m]
+    grid_subject = subject.reshape(n, m)
+    if not (
+        np.all(np.diff(weeks) > 0)
+        and np.array_equal(week.reshape(n, m), np.broadcast_to(weeks, (n, m)))
+        and np.all(grid_subject == grid_subject[:, :1])
+        and np.all(grid_subject[1:, 0] > grid_subject[:-1, 0])
+    ):
+        return None
+    return n, weeks
+
+
 def _wide(visits: pd.DataFrame, column: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """(subject info, weeks, values (n, m)) with dropped-out visits set to NaN."""
     if "replicate" in visits and visits["replicate"].nunique() > 1:
         raise ValueError("endpoints are computed one replicate at a time; filter by replicate.")
-    values = visits[column].astype(float)
+    values = visits[column].to_numpy(dtype=float)
     if "dropped_out" in visits:
-        values = values.where(~visits["dropped_out"].astype(bool))
-    frame = visits.assign(_v=values.to_numpy())
+        values = np.where(visits["dropped_out"].to_numpy(dtype=bool), np.nan, values)
+    info_columns = [c for c in ("arm", "stratum") if c in visits]
+    grid = _grid(visits)
+    if grid is not None:  # fast path: a reshape instead of a pivot
+        n, weeks = grid
+        m = weeks.size
+        info = visits[info_columns].iloc[::m]
+        info.index = pd.Index(visits["subject"].to_numpy()[::m], name="subject")
+        return info, weeks, values.reshape(n, m)
+    frame = visits.assign(_v=values)
     wide = frame.pivot(index="subject", columns="visit_week", values="_v").sort_index(axis=1)
-    info_columns = [c for c in ("arm", "stratum") if c in frame]
     info = frame.groupby("subject", sort=True)[info_columns].first().loc[wide.index]
     return info, wide.columns.to_numpy(dtype=float), wide.to_numpy(dtype=float)
+
+
+def _days(visits: pd.DataFrame, info: pd.DataFrame) -> np.ndarray:
+    """Study day of every visit, ``(n, m)`` in the order of :func:`_wide`."""
+    grid = _grid(visits)
+    if grid is not None:
+        n, weeks = grid
+        return visits["day"].to_numpy(dtype=float).reshape(n, weeks.size)
+    days = visits.pivot(index="subject", columns="visit_week", values="day")
+    return days.sort_index(axis=1).loc[info.index].to_numpy(dtype=float)
 
 
 def _week_column(weeks: np.ndarray, week: float, name: str) -> int:
@@ -150,8 +191,7 @@ def subject_values(
     b = wide[:, _baseline_column(weeks)]
     out = info.copy()
     if kind.type == "time_to_event":
-        days = visits.pivot(index="subject", columns="visit_week", values="day")
-        day = days.sort_index(axis=1).loc[info.index].to_numpy(dtype=float)
+        day = _days(visits, info)
         with np.errstate(invalid="ignore", divide="ignore"):
             hit = (b[:, None] - wide) / b[:, None] >= spec.percent / 100.0
         hit &= np.isfinite(wide) & (b[:, None] > 0)

@@ -163,8 +163,6 @@ def ancova(
 
     Rows with a missing outcome or baseline are dropped (impute first if needed).
     """
-    import statsmodels.api as sm
-
     y = np.asarray(outcome, dtype=float)
     t = np.asarray(treated, dtype=float)
     b = np.asarray(baseline, dtype=float)
@@ -176,12 +174,22 @@ def ancova(
     columns = [np.ones_like(y), t]
     if np.ptp(b) > 0:
         columns.append(b)
-    fit = sm.OLS(y, np.column_stack(columns)).fit()
-    low, high = fit.conf_int(alpha=0.05)[1]
-    p_value = float(fit.pvalues[1])
+    # Closed-form OLS (the statsmodels OLS fit without its per-call overhead; the tests
+    # compare estimate, p-value and interval with statsmodels).
+    x = np.column_stack(columns)
+    params, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+    df_resid = y.size - rank
+    residual = y - x @ params
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = float(residual @ residual) / df_resid if df_resid > 0 else np.nan
+        std_err = float(np.sqrt(scale * np.linalg.pinv(x.T @ x)[1, 1]))
+        t_value = params[1] / std_err
+    p_value = float(2.0 * stats.t.sf(abs(t_value), df_resid)) if df_resid > 0 else np.nan
+    half = float(stats.t.ppf(0.975, df_resid)) * std_err if df_resid > 0 else np.nan
+    low, high = params[1] - half, params[1] + half
     if not np.isfinite(p_value):
-        p_value = 1.0 if abs(fit.params[1]) < 1e-12 else 0.0
-    return StatResult(test, float(fit.params[1]), float(low), float(high), p_value, 0.0, n_t, n_c)
+        p_value = 1.0 if abs(params[1]) < 1e-12 else 0.0
+    return StatResult(test, float(params[1]), float(low), float(high), p_value, 0.0, n_t, n_c)
 
 
 def mmrm(long: pd.DataFrame, target_week: float) -> StatResult:
