@@ -144,15 +144,25 @@ def draw_candidates(
         factor = 1.0
         if patchy:
             factor = spec.patchy_expansion_factor
-            attack = spec.patchy_attack_factor * np.exp(spec.patchy_attack_sd * rng.standard_normal())
+            attack = spec.patchy_attack_factor * np.exp(
+                spec.patchy_attack_sd * rng.standard_normal()
+            )
             params[row, pi["follicle_attack"]] *= attack
         elif subtype == "universalis":
             factor = spec.universalis_expansion_factor
         params[row, pi["cd8_skin_expansion"]] *= factor
         trigger[row] = -episode * 365.25
         rows.append(
-            {"candidate": int(cid), "age": age, "sex": sex, "weight_kg": weight, "bsa_m2": bsa,
-             "subtype": subtype, "episode_years": episode, "resistant_to_systemic": resistant}
+            {
+                "candidate": int(cid),
+                "age": age,
+                "sex": sex,
+                "weight_kg": weight,
+                "bsa_m2": bsa,
+                "subtype": subtype,
+                "episode_years": episode,
+                "resistant_to_systemic": resistant,
+            }
         )
     return Candidates(np.asarray(ids, dtype=np.int64), pd.DataFrame(rows), params, trigger)
 
@@ -181,7 +191,9 @@ def natural_history_events(
         times = t_trig + spec.activity_interval_days * np.arange(n_changes)
         activity = np.exp(spec.activity_sd * rng.standard_normal(n_changes))
         t = np.concatenate([[t_trig, t_trig], times])
-        state = np.concatenate([[si["privilege"], si["cd8_skin"]], np.full(n_changes, si["disease_activity"])])
+        state = np.concatenate(
+            [[si["privilege"], si["cd8_skin"]], np.full(n_changes, si["disease_activity"])]
+        )
         value = np.concatenate([[spec.trigger_privilege, spec.trigger_cd8], activity])
         parts.append((t, np.full(len(t), row), state, np.ones(len(t), dtype=np.int8), value))
     if not parts:
@@ -207,8 +219,12 @@ def simulate_to_screening(
 ) -> np.ndarray:
     """States of candidates at ``save_days`` (study days <= 0), from health through the trigger."""
     t0 = float(cand.trigger_day.min()) - spec.settle_days
-    events = natural_history_events(seed, replicate, cand.ids, cand.trigger_day, max(save_days), spec)
-    sol = solve_batch(cand.params, initial_state(cand.params), events, np.asarray(save_days, float), t0=t0)
+    events = natural_history_events(
+        seed, replicate, cand.ids, cand.trigger_day, max(save_days), spec
+    )
+    sol = solve_batch(
+        cand.params, initial_state(cand.params), events, np.asarray(save_days, float), t0=t0
+    )
     return sol.values
 
 
@@ -222,7 +238,9 @@ def covariate_eligible(cand: Candidates, inclusion) -> np.ndarray:
     cov = cand.covariates
     age = cov["age"].to_numpy()
     episode = cov["episode_years"].to_numpy()
-    ok = (age >= _criterion(inclusion, "age_min", 0.0)) & (age <= _criterion(inclusion, "age_max", 200.0))
+    ok = (age >= _criterion(inclusion, "age_min", 0.0)) & (
+        age <= _criterion(inclusion, "age_max", 200.0)
+    )
     ok &= episode <= _criterion(inclusion, "episode_max_years", np.inf)
     ok &= episode >= _criterion(inclusion, "episode_min_years", 0.0)
     if _criterion(inclusion, "resistant_to_systemic", False):
@@ -251,12 +269,16 @@ def salt_eligible(measured: np.ndarray, inclusion) -> np.ndarray:
 
 def _subset(cand: Candidates, rows: np.ndarray) -> Candidates:
     return Candidates(
-        cand.ids[rows], cand.covariates.iloc[rows].reset_index(drop=True), cand.params[rows],
+        cand.ids[rows],
+        cand.covariates.iloc[rows].reset_index(drop=True),
+        cand.params[rows],
         cand.trigger_day[rows],
     )
 
 
-def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | None = None) -> Cohort:
+def enroll(
+    scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | None = None
+) -> Cohort:
     """Screen candidates in id order until ``n`` meet the inclusion criteria (measured values).
 
     The ensemble member used is drawn from the replicate's own stream, so each replicate
@@ -297,7 +319,8 @@ def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | N
         chosen_rows.append((cand, take, states[take], measured[take]))
     n_screened = int(enrolled[-1]) + 1
     covariates = pd.concat(
-        [c.covariates.iloc[t].assign(salt_screening=m) for c, t, _, m in chosen_rows], ignore_index=True
+        [c.covariates.iloc[t].assign(salt_screening=m) for c, t, _, m in chosen_rows],
+        ignore_index=True,
     )
     params = np.concatenate([c.params[t] for c, t, _, _ in chosen_rows])
     y0 = np.concatenate([s for _, _, s, _ in chosen_rows])
@@ -306,8 +329,13 @@ def enroll(scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | N
     ids = covariates["candidate"].to_numpy()
     future = natural_history_events(seed, replicate, ids, trigger, follow_up, spec)
     keep = future.time > 0.0
-    future = EventTable(time=future.time[keep], patient=future.patient[keep], state=future.state[keep],
-                        kind=future.kind[keep], value=future.value[keep])
+    future = EventTable(
+        time=future.time[keep],
+        patient=future.patient[keep],
+        state=future.state[keep],
+        kind=future.kind[keep],
+        value=future.value[keep],
+    )
     return Cohort(params, y0, covariates, future, n_screened, spec)
 
 
@@ -338,15 +366,30 @@ def typical_patient(scenario, arm: str, spec: PopulationSpec | None = None) -> T
     si = MODEL.state_index
     trigger = -365.0
     pre = EventTable(
-        time=np.array([trigger, trigger]), patient=np.zeros(2, dtype=np.int64),
-        state=np.array([si["privilege"], si["cd8_skin"]]), kind=np.ones(2, dtype=np.int8),
+        time=np.array([trigger, trigger]),
+        patient=np.zeros(2, dtype=np.int64),
+        state=np.array([si["privilege"], si["cd8_skin"]]),
+        kind=np.ones(2, dtype=np.int8),
         value=np.array([spec.trigger_privilege, spec.trigger_cd8]),
     )
     y_start = initial_state(params[None, :])
-    sol = solve_batch(params[None, :], y_start, pre, np.array([0.0]), t0=trigger - spec.settle_days,
-                      rtol=1e-9, atol=1e-12)
+    sol = solve_batch(
+        params[None, :],
+        y_start,
+        pre,
+        np.array([0.0]),
+        t0=trigger - spec.settle_days,
+        rtol=1e-9,
+        atol=1e-12,
+    )
     y0 = sol.values[0, 0].copy()
     weight, bsa = 70.0, 1.8  # DOMAIN.md s5: 1.8 m2 for a typical adult
-    regimen = scenario.regimen_of(arm) if hasattr(scenario, "regimen_of") else scenario.regimens[arm]
-    events = dose_events(regimen, 0, weight, bsa, params) if regimen.drug != "placebo" else EventTable.empty()
+    regimen = (
+        scenario.regimen_of(arm) if hasattr(scenario, "regimen_of") else scenario.regimens[arm]
+    )
+    events = (
+        dose_events(regimen, 0, weight, bsa, params)
+        if regimen.drug != "placebo"
+        else EventTable.empty()
+    )
     return TypicalPatient(params, y0, events, weight, bsa, 1.0)

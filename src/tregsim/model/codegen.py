@@ -82,8 +82,11 @@ def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
         if (i, j) in fill:
             load.append(f"    E[{i}, {j}] = 0.0")
         elif i == j:
-            load.append(f"    E[{i}, {i}] = inv_hg - J[{i}, {i}]" if (i, i) in jac_set
-                        else f"    E[{i}, {i}] = inv_hg")
+            load.append(
+                f"    E[{i}, {i}] = inv_hg - J[{i}, {i}]"
+                if (i, i) in jac_set
+                else f"    E[{i}, {i}] = inv_hg"
+            )
         else:
             load.append(f"    E[{i}, {j}] = -J[{i}, {j}]")
     fac = []

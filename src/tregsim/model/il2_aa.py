@@ -157,14 +157,15 @@ def build_model() -> ModelSpec:
     rates["treg_stat5_program"] = (
         k["treg_program_on"] * s_treg * (1 - program) - k["treg_program_off"] * program
     )
-    rates["treg_resting"] = (
-        k["treg_resting_turnover"] * (k["treg_resting_ref"] - x["treg_resting"])
-        - k["treg_activation"] * program * x["treg_resting"]
-        + k["treg_return_to_rest"] * (x["treg_active"] - k["treg_active_ref"])
-    )
+    rates["treg_resting"] = k["treg_resting_turnover"] * (
+        k["treg_resting_ref"] - x["treg_resting"]
+    ) + k["treg_return_to_rest"] * (x["treg_active"] - k["treg_active_ref"])
     rates["treg_active"] = (
         k["treg_activation"] * program * x["treg_resting"]
-        + k["treg_proliferation"] * program * x["treg_active"]
+        + k["treg_proliferation"]
+        * program
+        * x["treg_active"]
+        * (1 - x["treg_active"] / k["treg_active_capacity"])
         - (k["treg_active_loss"] + k["treg_return_to_rest"])
         * (x["treg_active"] - k["treg_active_ref"])
     )

@@ -211,7 +211,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     P(
         "treg_program_on",
-        40.5,
+        2.0,
         "1/day",
         "calibrated",
         "B2 DILT1D ED10 0.101 MIU/m2 and DILfrequency +30% (calibration/targets.yaml)",
@@ -219,7 +219,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     P(
         "treg_program_off",
-        0.357,
+        1.82,
         "1/day",
         "calibrated",
         "B2 DILT1D ED10 0.101 MIU/m2 and DILfrequency +30% (calibration/targets.yaml)",
@@ -227,16 +227,16 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     P(
         "treg_activation",
-        0.154,
+        10.5,
         "1/day",
         "calibrated",
         "B2 DILT1D ED10 0.101 MIU/m2 and DILfrequency +30% (calibration/targets.yaml)",
-        "IL-2-driven activation of resting Tregs at full signalling",
+        "IL-2-driven division of resting Tregs into the activated pool at full programme",
         0.3,
     ),
     P(
         "treg_proliferation",
-        0.777,
+        0.0131,
         "1/day",
         "calibrated",
         "B2 DILT1D ED10 0.101 MIU/m2 and DILfrequency +30% (calibration/targets.yaml)",
@@ -244,8 +244,16 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.3,
     ),
     P(
+        "treg_active_capacity",
+        60.0,
+        "cells/uL",
+        "assumed",
+        "assumed: activated Treg expansion saturates (competition for IL-2 and niche) near 6x",
+        "capacity of the activated Treg pool",
+    ),
+    P(
         "treg_active_loss",
-        0.657,
+        1.44,
         "1/day",
         "calibrated",
         "B2 DILT1D ED10 0.101 MIU/m2 and DILfrequency +30% (calibration/targets.yaml)",
@@ -286,7 +294,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("tconv_turnover", 0.01, "1/day", "assumed", "assumed", "T helper homeostatic rate"),
     P(
         "tconv_proliferation",
-        0.3,
+        0.1,
         "1/day",
         "assumed",
         "assumed",
@@ -332,7 +340,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     P(
         "cd8_skin_expansion",
-        1.65,
+        1.82,
         "1/day",
         "calibrated",
         "B7 natural history / B9 pilot (susceptibility: spread between patients)",
@@ -502,7 +510,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("bari_mw", 371.4, "g/mol", "published", "EU SmPC (DOMAIN.md s7)", "baricitinib molar mass"),
     P(
         "bari_ic50_nm",
-        6.0,
+        6.5,
         "nM",
         "calibrated",
         "B8 BRAVE-AA1 week-36 SALT<=20 rates (38.8% / 22.8%)",
