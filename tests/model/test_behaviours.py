@@ -177,13 +177,6 @@ def test_b3_five_day_courses_peak_rise_grows_with_dose(typical):
     assert np.all(np.diff(peaks) > 0), peaks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="B3 'lasts longer at higher doses' fails between 1 and 3 MIU/day: days above +10% "
-    "Treg rise measured 7.97 / 8.69 / 8.67 (0.33 / 1 / 3 MIU/day x 5, 0.01-day grid); "
-    "targets.treg_hartemann_order passes only because it allows ties on a 0.25-day grid "
-    "(7.75 / 8.75 / 8.75)",
-)
 def test_b3_five_day_courses_rise_lasts_longer_with_dose(typical):
     _, durations = _five_day_courses(*typical)
     assert np.all(np.diff(durations) > 0), durations

@@ -99,9 +99,7 @@ def treg_hartemann_order(params: np.ndarray) -> float:
         rise = treg / treg[0] - 1.0
         peaks.append(rise.max())
         durations.append(float((rise > 0.10).sum()) * 0.25)
-    increasing = (
-        np.all(np.diff(peaks) > 0) and np.all(np.diff(durations) >= 0) and durations[-1] > 0
-    )
+    increasing = np.all(np.diff(peaks) > 0) and np.all(np.diff(durations) > 0) and durations[-1] > 0
     return float(increasing)
 
 
