@@ -326,3 +326,35 @@ def test_records_accept_the_trial_layout():
     assert comparison["primary"] and comparison["power"] == 1.0
     assert summary["n_enrolled"] == [20, 20, 20]
     assert summary["notes"] == ["note 0", "note 1", "note 2"]
+
+
+def test_real_model_same_summary_for_one_and_two_workers_and_cli(tmp_path, monkeypatch):
+    """phrc-2016 with 12 patients, 3 replicates: tregsim.run_trial with 1 and 2 workers and
+    `tregsim run` write the same summary.json (bit-identical text)."""
+    from tregsim import load_scenario, run_trial
+
+    monkeypatch.setenv("TREGSIM_HOME", str(tmp_path / "home"))
+    scenario = load_scenario("phrc-2016", ["population.n=12"])
+    one = run_trial(scenario, replicates=3, seed=5, workers=1, progress=False)
+    two = run_trial(scenario, replicates=3, seed=5, workers=2, progress=False)
+    assert json.dumps(one.summary) == json.dumps(two.summary)
+    assert one.patients.equals(two.patients)
+    summary = one.summary
+    assert summary["model_version"] and set(summary["calibration"]) == {
+        "status", "ensemble_size", "version", "seed"
+    }  # fmt: skip
+    assert summary["scenario_config"]["population"]["n"] == 12
+    primary = summary["comparisons"]["salt50_w52"]
+    assert primary["power"] <= primary["rejection_rate"] and len(primary["ci"]) == 3
+
+    out = tmp_path / "cli"
+    env = {**os.environ, "TREGSIM_HOME": str(tmp_path / "home"), "PYTHONPATH": SRC}
+    subprocess.run(
+        [sys.executable, "-m", "tregsim.cli", "run", "phrc-2016", "--out", str(out),
+         "--replicates", "3", "--seed", "5", "--set", "population.n=12", "--quiet"],
+        check=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert (out / "summary.json").read_text() == json.dumps(one.summary, indent=2) + "\n"
+    assert {p.name for p in out.iterdir()} == {
+        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html"
+    }  # fmt: skip

@@ -211,7 +211,7 @@ def model_version() -> str:
     (``tregsim/model/_generated.py``), else SHA-256 of ``il2_aa.py`` + ``parameters.py``."""
     from importlib import resources
 
-    model = resources.files("tregsim.model")
+    model = resources.files("tregsim").joinpath("model")  # no import of the model package
     try:
         head = model.joinpath("_generated.py").read_text(encoding="utf-8").splitlines()[:20]
     except (FileNotFoundError, OSError):

@@ -315,7 +315,8 @@ def fig_responders(summary: dict, patients: pd.DataFrame, info: TrialInfo):
                 ax.errorbar(
                     mean.index,
                     mean,
-                    yerr=[mean - lo, hi - mean],
+                    # clipped: the mean of equal rates can exceed their quantile by 1 ulp
+                    yerr=[np.clip(mean - lo, 0, None), np.clip(hi - mean, 0, None)],
                     color=color,
                     lw=1.8,
                     marker=MARKERS[i % 7],
