@@ -66,7 +66,7 @@ class CalibrationSettings:
     seed: int = 2024
     natural_history_n: int = 200
     pilot_n: int = 100
-    trial_n: int = 200
+    trial_n: int = 160
     prior_box: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(PRIOR_BOX))
 
 
@@ -200,6 +200,7 @@ def calibrate(
                 results[index] = value
                 if progress:
                     progress(len(results), len(candidates))
+                _log_accepted(results)
                 if accepted_prefix() > 0:
                     for f in pending:
                         f.cancel()
@@ -229,6 +230,15 @@ def calibrate(
         member_values=[results[i]["values"] for i in kept],
         n_evaluated=stop,
         failed_stages=failed,
+    )
+
+
+def _log_accepted(results: dict[int, dict]) -> None:
+    import logging
+
+    accepted = sum(r["accepted"] for r in results.values())
+    logging.getLogger("tregsim.calibration").info(
+        "evaluated %d candidates, accepted %d", len(results), accepted
     )
 
 

@@ -12,6 +12,7 @@ from importlib import resources
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from ..model import MODEL, initial_state, observe
@@ -128,14 +129,28 @@ def _enroll(spec: PopulationSpec, cohort: CohortSpec, seed: int, key: int):
         episode_max_years=cohort.episode_max_years,
         resistant_to_systemic=cohort.resistant,
     )
-    ids = np.arange(6 * cohort.n)
-    cand = draw_candidates(seed, key, ids, spec, cohort.subtype_mix)
-    cand = _subset(cand, np.flatnonzero(covariate_eligible(cand, inclusion)))
-    states = simulate_to_screening(seed, key, cand, spec)[:, 0, :]
-    salt = observe(states, cand.params)["salt"]
-    measured = rate_screening_salt(salt, cand.ids, seed, key, 4.0)
-    take = np.flatnonzero(salt_eligible(measured, inclusion))[: cohort.n]
-    return _subset(cand, take), states[take]
+    chosen, rows_states, next_id = [], [], 0
+    while sum(len(t) for _, t in chosen) < cohort.n and next_id < 20 * cohort.n:
+        ids = np.arange(next_id, next_id + 2 * cohort.n)
+        next_id += 2 * cohort.n
+        cand = draw_candidates(seed, key, ids, spec, cohort.subtype_mix)
+        cand = _subset(cand, np.flatnonzero(covariate_eligible(cand, inclusion)))
+        if len(cand.ids) == 0:
+            continue
+        states = simulate_to_screening(seed, key, cand, spec)[:, 0, :]
+        salt = observe(states, cand.params)["salt"]
+        measured = rate_screening_salt(salt, cand.ids, seed, key, 4.0)
+        missing = cohort.n - sum(len(t) for _, t in chosen)
+        take = np.flatnonzero(salt_eligible(measured, inclusion))[:missing]
+        chosen.append((cand, take))
+        rows_states.append(states[take])
+    cand = Candidates(
+        np.concatenate([c.ids[t] for c, t in chosen]),
+        pd.concat([c.covariates.iloc[t] for c, t in chosen], ignore_index=True),
+        np.concatenate([c.params[t] for c, t in chosen]),
+        np.concatenate([c.trigger_day[t] for c, t in chosen]),
+    )
+    return cand, np.concatenate(rows_states)
 
 
 def _follow(

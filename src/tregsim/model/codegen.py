@@ -144,7 +144,10 @@ def lu_solve(E, piv, b):
 def _default_atol(spec, nonzero) -> list[float]:
     """Per-state absolute tolerance for the solver (used with rtol ~ 1e-6).
 
-    Drug amounts (unit nmol or mg, zero between courses, acting at pM levels): 1e-10.
+    IL-2 amounts (nmol, zero between courses, acting at pM levels): 1e-10 nmol
+    (1.7e-5 pM in the 6 L central volume, far below the 10 pM trimer Kd).
+    Baricitinib amounts (mg): 1e-7 mg (about 2e-3 nM unbound in 76 L, far below
+    its calibrated IC50 of several nM).
     States nothing else depends on (an empty Jacobian column, e.g. cumulative IL-2
     eliminated, a bookkeeping output): 1e-6, their relative tolerance governs.
     Everything else: 1e-9 times the species' typical size, ``max(|healthy_guess|, 1)``
@@ -155,8 +158,10 @@ def _default_atol(spec, nonzero) -> list[float]:
     for k, sp_ in enumerate(spec.species):
         if k not in read:
             out.append(1e-6)
-        elif sp_.unit in ("nmol", "mg"):
+        elif sp_.unit == "nmol":
             out.append(1e-10)
+        elif sp_.unit == "mg":
+            out.append(1e-7)
         else:
             out.append(1e-9 * max(abs(sp_.healthy_guess), 1.0))
     return out
