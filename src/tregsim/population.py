@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .errors import TregsimInputError
 from .model import MODEL, initial_state, observe
 from .rng import patient_rng
 from .solve import EventTable, solve_batch
@@ -60,7 +61,8 @@ class PopulationSpec:
     episode_median_years: tuple[float, float] = (0.6, 2.0)
     #: assumed: log-SD of episode duration
     episode_sd: float = 0.9
-    #: assumed: share resistant to >= 1 systemic treatment, patchy / AT-AU (at median susceptibility)
+    #: assumed: share resistant to >= 1 systemic treatment, patchy / AT-AU
+    #: (at median susceptibility)
     resistant_share: tuple[float, float] = (0.5, 0.7)
     #: assumed: log-odds of resistance per SD of susceptibility (resistant disease is more severe)
     resistance_slope: float = 1.5
@@ -301,9 +303,11 @@ def enroll(
     next_id = 0
     while len(enrolled) < n:
         if next_id >= max_ratio * n:
-            raise RuntimeError(
-                f"only {len(enrolled)} of {n} candidates met the inclusion criteria after screening "
-                f"{next_id}; widen population.inclusion or raise population.max_screened_per_enrolled"
+            raise TregsimInputError(
+                f"population.inclusion: only {len(enrolled)} of {n} candidates qualified after "
+                f"screening {next_id}; widen the inclusion criteria or raise "
+                "population.max_screened_per_enrolled",
+                field="population.inclusion",
             )
         ids = np.arange(next_id, next_id + batch)
         cand = draw_candidates(seed, replicate, ids, spec, mix)

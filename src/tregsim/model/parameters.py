@@ -418,7 +418,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.1,
         "1",
         "assumed",
-        "assumed: autoantigen seen by effectors even with intact privilege (relative to full collapse)",
+        "assumed: autoantigen seen by effectors with intact privilege (relative to full collapse)",
         "basal autoantigen exposure",
     ),
     P("antigen_rate", 0.5, "1/day", "assumed", "assumed", "autoantigen exposure turnover"),

@@ -22,7 +22,7 @@ def solve_reference(
     atol: float = 1e-12,
     method: str = "Radau",
 ) -> np.ndarray:
-    """Solve one patient; ``events`` are (time, state index, kind, value), kind 0 add/1 set/2 scale."""
+    """Solve one patient; ``events``: (time, state index, kind, value); kind 0 add/1 set/2 scale."""
     params = np.asarray(params, dtype=float)
     save_times = np.asarray(save_times, dtype=float)
     y = np.array(y0, dtype=float)
