@@ -190,9 +190,12 @@ def test_ctrl_c_on_a_local_cluster_keeps_finished_chunks(tmp_path, reference):
     with pytest.raises(CampaignInterrupted) as info:
         _run(tmp_path, "run", workers=2, chunk_size=1, replicate_fn=slow)
     killer.join()
-    assert 1 <= info.value.chunks_done < REPLICATES
+    # chunks_done counts results the driver had collected; under load the SIGINT can come
+    # before it collected chunk 0, whose files are on disk all the same (resume loads them).
+    assert 0 <= info.value.chunks_done < REPLICATES
     counting = CountingReplicate()
     result = _run(tmp_path, "run", resume_run_id=info.value.run_id, replicate_fn=counting)
+    assert result.chunks_loaded >= max(1, info.value.chunks_done)
     assert len(counting.calls) == REPLICATES - result.chunks_loaded
     assert result.summary_json() == reference.summary_json()
 
