@@ -295,8 +295,11 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML path.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (replaced at the end).")],
     replicates: Annotated[
-        int, typer.Option("--replicates", "-r", help="Number of replicate trials.")
-    ] = 1,
+        int,
+        typer.Option(
+            "--replicates", "-r", help="Replicate trials (new patients and randomization each)."
+        ),
+    ] = 100,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Seed (default: the scenario's seed).", show_default=False),
@@ -374,19 +377,53 @@ def _invocation() -> str:
     return shlex.join(["tregsim", *_ARGV])
 
 
+def _format_value(kind: str, stats: dict) -> str:
+    """``mean [lo, hi]``; responder proportions as percentages."""
+    mean, lo, hi = (stats.get(k) for k in ("mean", "lo", "hi"))
+    if not isinstance(mean, int | float):
+        return "n/a"
+    percent = kind in ("salt_reduction", "salt_at_most")
+    scale, unit = (100.0, "%") if percent else (1.0, "")
+    text = f"{mean * scale:.3g}{unit}"
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        text += f" [{lo * scale:.3g}, {hi * scale:.3g}]"
+    return text
+
+
 def _print_run_summary(scenario: Any, summary: Any, out: Path) -> None:
+    """Results table per arm (mean and 95% range over replicates) and the primary power."""
+    from rich.table import Table
+
     console = _console()
+    summary = summary if isinstance(summary, dict) else {}
+    arms = summary.get("arms", {})
+    replicates = summary.get("replicates", "?")
+    table = Table(
+        "endpoint",
+        *scenario.arm_names,
+        title=f"{scenario.name}: predicted endpoints, mean [95% range] over {replicates} "
+        "simulated trials",
+    )
+    for endpoint in scenario.endpoints:
+        cells = [
+            _format_value(
+                endpoint.kind, arms.get(arm, {}).get("endpoints", {}).get(endpoint.name, {})
+            )
+            for arm in scenario.arm_names
+        ]
+        table.add_row(endpoint.name, *cells)
+    if arms:
+        console.print(table)
     primary = scenario.analysis.primary
-    arms = (summary or {}).get("arms", {}) if isinstance(summary, dict) else {}
-    lines = []
-    for arm in scenario.arm_names:
-        mean = arms.get(arm, {}).get("endpoints", {}).get(primary, {}).get("mean")
-        if isinstance(mean, int | float):
-            lines.append(f"  {arm}: {primary} mean {mean:.3g}")
-    if lines:
-        console.print(f"[bold]{scenario.name}[/bold] primary endpoint {primary}")
-        for line in lines:
-            console.print(line)
+    for key, comparison in summary.get("comparisons", {}).items():
+        if comparison.get("endpoint", key) != primary or "power" not in comparison:
+            continue
+        alpha = comparison.get("alpha", summary.get("alpha"))
+        console.print(
+            f"Primary {primary}, {comparison.get('arm', '')} vs {comparison.get('control', '')} "
+            f"({comparison.get('test', '')}, alpha {alpha}): "
+            f"power {100 * comparison['power']:.0f}% over {replicates} simulated trials"
+        )
     console.print(f"Results in {out}")
     report = out / "report.html"
     if report.exists():
@@ -546,20 +583,32 @@ def plot(
 def calibrate(
     out: Annotated[Path, typer.Option("--out", help="Output directory (replaced at the end).")],
     candidates: Annotated[
-        int, typer.Option("--candidates", help="Candidate virtual patients to generate.")
-    ] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 0,
+        int,
+        typer.Option(
+            "--candidates",
+            help="Most candidate parameter sets to try (stops at --ensemble-size accepted).",
+        ),
+    ] = 512,
+    ensemble_size: Annotated[
+        int, typer.Option("--ensemble-size", help="Accepted parameter sets to keep.")
+    ] = 100,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed (2024 made the shipped ensemble).")
+    ] = 2024,
     workers: Annotated[
         int | None,
         typer.Option("--workers", help="Local worker processes.", show_default=False),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Generate plausible virtual patients and select them against published targets.
+    """Regenerate the calibrated ensemble: plausible parameter sets kept only if they meet
+    every published target (src/tregsim/data/targets.yaml); prints target / model / tolerance
+    / pass and writes calibrated_ensemble.json (copy it to src/tregsim/data/ to ship it).
 
-    Example: tregsim calibrate --out results/calibration --candidates 20000 --seed 1
+    Example: tregsim calibrate --out results/calibration --workers 2
     """
-    _check_int("--candidates", candidates, 1, "ask for at least one candidate, e.g. 10000")
+    _check_int("--candidates", candidates, 1, "ask for at least one candidate, e.g. 512")
+    _check_int("--ensemble-size", ensemble_size, 1, "keep at least one parameter set, e.g. 100")
     _check_int("--seed", seed, 0, "use a non-negative integer seed")
     _check_int("--workers", workers, 1, "use at least one worker, e.g. --workers 2")
     _check_out("--out", out, want_dir=True)
@@ -569,6 +618,7 @@ def calibrate(
             run_calibration(
                 out_dir=staging,
                 n_candidates=candidates,
+                ensemble_size=ensemble_size,
                 seed=seed,
                 workers=workers,
                 progress=progress,
