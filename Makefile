@@ -2,6 +2,7 @@
 #   make demo    install, then simulate the planned trial (phrc-2016) and write its report
 #   make test    install, then lint and run the test suite
 #   make lint    ruff only;  make bench  solver speed (quick)
+#   make calibrate  regenerate the shipped calibrated ensemble (src/tregsim/data)
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -13,7 +14,7 @@ PYPROJECT_KEY := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.tregsim-installed-$(PYPROJECT_KEY)
 DEMO_OUT := results/phrc-2016
 
-.PHONY: install chromium demo test lint bench clean
+.PHONY: install chromium demo test lint bench calibrate clean
 
 install: $(STAMP) chromium
 
@@ -49,6 +50,11 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Regenerate the shipped calibrated ensemble (about 15 minutes on 2 cores) and ship it.
+calibrate: install
+	$(BIN)/tregsim calibrate --out results/calibration --workers 2
+	cp results/calibration/calibrated_ensemble.json src/tregsim/data/calibrated_ensemble.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_solver.py --quick
