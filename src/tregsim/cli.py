@@ -380,6 +380,12 @@ def _invocation() -> str:
 def _format_value(kind: str, stats: dict) -> str:
     """``mean [lo, hi]``; responder proportions as percentages."""
     mean, lo, hi = (stats.get(k) for k in ("mean", "lo", "hi"))
+    if kind == "time_to_salt_reduction":  # Kaplan-Meier medians; None = not reached
+
+        def days(x: Any) -> str:
+            return f"{x:.0f} d" if isinstance(x, int | float) else "not reached"
+
+        return f"median {days(stats.get('median'))} [{days(lo)}, {days(hi)}]"
     if not isinstance(mean, int | float):
         return "n/a"
     percent = kind in ("salt_reduction", "salt_at_most")

@@ -47,12 +47,26 @@ def _field(result: Any, name: str, default: Any = None) -> Any:
     return default if value is None else value
 
 
-def summarize_values(values: Sequence[float]) -> dict:
+def summarize_values(values: Sequence[float], missing_means_not_reached: bool = False) -> dict:
     """``mean``, ``median``, ``lo`` / ``hi`` (2.5 / 97.5 percentiles), NaNs ignored and
-    counted in ``n_missing``, and ``replicates`` (one value per replicate, None for NaN)."""
+    counted in ``n_missing``, and ``replicates`` (one value per replicate, None for NaN).
+
+    With ``missing_means_not_reached`` (Kaplan-Meier medians), a NaN is a median not reached
+    within follow-up, i.e. longer than any observed value: it is ranked above every finite
+    value for ``median`` / ``lo`` / ``hi`` (None where the rank falls on a not-reached
+    replicate) and ``mean`` is None as soon as one replicate did not reach it.
+    """
     v = np.asarray([_float(x) for x in values], dtype=float)
     finite = v[np.isfinite(v)]
-    if finite.size:
+    if missing_means_not_reached and finite.size < v.size:
+        ranked = np.sort(np.where(np.isfinite(v), v, np.inf))
+
+        def at(q: float) -> float | None:
+            value = ranked[min(int(np.floor(q * (len(ranked) - 1) + 0.5)), len(ranked) - 1)]
+            return float(value) if np.isfinite(value) else None
+
+        stats = {"mean": None, "median": at(0.5), "lo": at(0.025), "hi": at(0.975)}
+    elif finite.size:
         stats = {
             "mean": float(finite.mean()),
             "median": float(np.median(finite)),

@@ -308,7 +308,10 @@ def assemble_summary(
             per_endpoint[ep] = {
                 "statistic": details.get("statistic"),
                 "kind": details.get("kind"),
-                **summarize_values([rec["endpoints"].get(arm, {}).get(ep) for rec in records]),
+                **summarize_values(
+                    [rec["endpoints"].get(arm, {}).get(ep) for rec in records],
+                    missing_means_not_reached=details.get("statistic") == "km_median_days",
+                ),
             }
         entry = dict(info["arm_details"].get(arm, {}))
         if all("n_per_arm" in rec for rec in records):
