@@ -77,6 +77,14 @@ def test_sparse_lu_matches_dense_lu():
     n = MODEL.n_states
     jmat = np.zeros((n, n))
     _generated.jac(0.0, y, p, jmat)
+    jvals = np.full(_generated.JAC_NNZ, np.nan)
+    _generated.jac_values(0.0, y, p, jvals)
+    rows, cols = np.array(_generated.JAC_NONZERO).T
+    np.testing.assert_array_equal(jvals, jmat[rows, cols])  # same kernels, same order
+    assert np.count_nonzero(jmat) <= _generated.JAC_NNZ
+    scattered = np.zeros((n, n))
+    _generated.jac_scatter(jvals, scattered)
+    np.testing.assert_array_equal(scattered, jmat)
     b = rng.standard_normal(n)
     piv = np.zeros(n, dtype=np.int64)
     for inv_hg in (1e-3, 1.0, 1e4):
@@ -86,8 +94,9 @@ def test_sparse_lu_matches_dense_lu():
         assert lu_factor(e_dense, piv)
         x_dense = b.copy()
         lu_solve(e_dense, piv, x_dense)
-        e_sparse = np.full((n, n), np.nan)  # entries off the LU pattern must not be read
-        _generated.lu_load(jmat, inv_hg, e_sparse)
+        e_sparse = np.full(_generated.LU_NNZ, np.nan)  # every packed entry must be written
+        _generated.lu_load(jvals, inv_hg, e_sparse)
+        assert np.all(np.isfinite(e_sparse))
         assert _generated.lu_factor(e_sparse, piv)
         x = b.copy()
         _generated.lu_solve(e_sparse, piv, x)

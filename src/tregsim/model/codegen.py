@@ -56,10 +56,13 @@ def _elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
 def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
     """Straight-line LU without pivoting of ``E = I/(h gamma) - J`` on the Jacobian's pattern.
 
-    The elimination order is fixed (Markowitz, computed here once); the code works in place
-    on a dense ``(n, n)`` array but touches only the pattern and its fill. ``lu_factor``
-    returns False (the caller then falls back to dense LU with partial pivoting) when a pivot
-    is not finite or has lost more than 12 digits against the original diagonal entry.
+    The elimination order is fixed (Markowitz, computed here once). The Jacobian comes as
+    the 1-D array of its nonzeros (``jac_values``, order ``JAC_NONZERO``) and ``E`` is a
+    packed 1-D array holding only the pattern of ``I/(h gamma) - J`` and its fill (order
+    ``LU_PATTERN``), so every access is a constant offset. ``lu_factor`` returns False (the
+    caller then falls back to dense LU with partial pivoting on ``jac_scatter``'s matrix)
+    when a pivot is not finite or has lost more than 12 digits against the original
+    diagonal entry.
     """
     order = _elimination_order(set(nonzero), n)
     pos = {k: i for i, k in enumerate(order)}
@@ -76,55 +79,72 @@ def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
                 if (i, j) not in pat:
                     pat.add((i, j))
                     fill.add((i, j))
-    jac_set = set(nonzero)
+    jpos = {ij: q for q, ij in enumerate(nonzero)}
+    epos = {ij: q for q, ij in enumerate(sorted(pat))}
+
+    def e(i, j):
+        return f"E[{epos[(i, j)]}]"
+
     load = ["    # E = I/(h gamma) - J on the pattern, zero on the fill"]
     for i, j in sorted(pat):
         if (i, j) in fill:
-            load.append(f"    E[{i}, {j}] = 0.0")
+            load.append(f"    {e(i, j)} = 0.0")
         elif i == j:
             load.append(
-                f"    E[{i}, {i}] = inv_hg - J[{i}, {i}]"
-                if (i, i) in jac_set
-                else f"    E[{i}, {i}] = inv_hg"
+                f"    {e(i, i)} = inv_hg - v[{jpos[(i, i)]}]"
+                if (i, i) in jpos
+                else f"    {e(i, i)} = inv_hg"
             )
         else:
-            load.append(f"    E[{i}, {j}] = -J[{i}, {j}]")
+            load.append(f"    {e(i, j)} = -v[{jpos[(i, j)]}]")
+    scatter = [f"    J[{i}, {j}] = v[{q}]" for q, (i, j) in enumerate(nonzero)]
     fac = []
     for k in order:
-        fac.append(f"    d = E[{k}, {k}]")
+        fac.append(f"    d = {e(k, k)}")
         fac.append(f"    if not (abs(d) > 1e-12 * abs(g{k})) or not np.isfinite(d):")
         fac.append("        return False")
         if lower[k]:
             fac.append("    inv = 1.0 / d")
         for i in lower[k]:
-            fac.append(f"    E[{i}, {k}] *= inv")
+            fac.append(f"    {e(i, k)} *= inv")
+            fac.append(f"    l = {e(i, k)}")
             for j in upper[k]:
-                fac.append(f"    E[{i}, {j}] -= E[{i}, {k}] * E[{k}, {j}]")
-    diag = [f"    g{k} = E[{k}, {k}]" for k in order]
+                fac.append(f"    {e(i, j)} -= l * {e(k, j)}")
+    diag = [f"    g{k} = {e(k, k)}" for k in order]
     solve = []
     for k in order:
         for i in lower[k]:
-            solve.append(f"    b[{i}] -= E[{i}, {k}] * b[{k}]")
+            solve.append(f"    b[{i}] -= {e(i, k)} * b[{k}]")
     for k in reversed(order):
-        terms = "".join(f" - E[{k}, {j}] * b[{j}]" for j in upper[k])
-        solve.append(f"    b[{k}] = (b[{k}]{terms}) / E[{k}, {k}]")
+        terms = "".join(f" - {e(k, j)} * b[{j}]" for j in upper[k])
+        solve.append(f"    b[{k}] = (b[{k}]{terms}) / {e(k, k)}")
     nl = "\n"
     return f"""
 #: Elimination order of the generated sparse LU (Markowitz on the Jacobian pattern).
 LU_ORDER = {tuple(order)!r}
-#: Nonzeros of the LU factors (pattern of I/(h gamma) - J plus fill-in).
+#: (row, column) of each entry of the packed LU array (pattern of I/(h gamma) - J + fill).
+LU_PATTERN = {tuple(sorted(pat))!r}
 LU_NNZ = {len(pat)}
 
 
 @njit(cache=True, fastmath=False)
-def lu_load(J, inv_hg, E):
-    \"\"\"Write ``I*inv_hg - J`` into ``E`` on the LU pattern (other entries are not read).\"\"\"
+def jac_scatter(v, J):
+    \"\"\"Write the nonzeros ``v`` (from :func:`jac_values`) into the dense ``J`` (other
+    entries are left as they are: pass a zeroed ``J``).\"\"\"
+{nl.join(scatter)}
+
+
+@njit(cache=True, fastmath=False)
+def lu_load(v, inv_hg, E):
+    \"\"\"Packed ``E`` (order LU_PATTERN) = ``I*inv_hg - J``, ``J`` given by its nonzeros ``v``
+    (order JAC_NONZERO, from :func:`jac_values`); zero on the fill.\"\"\"
 {nl.join(load)}
 
 
 @njit(cache=True, fastmath=False)
 def lu_factor(E, piv):
-    \"\"\"In-place LU of ``E`` (from :func:`lu_load`) in the fixed order LU_ORDER, no pivoting.
+    \"\"\"In-place LU of the packed ``E`` (from :func:`lu_load`) in the fixed order LU_ORDER,
+    no pivoting.
 
     ``piv`` is unused (same signature as the dense solver's LU). False: fall back to a
     pivoting LU (a pivot is not finite or lost 12 digits to cancellation).
@@ -136,7 +156,7 @@ def lu_factor(E, piv):
 
 @njit(cache=True, fastmath=False)
 def lu_solve(E, piv, b):
-    \"\"\"Solve ``E x = b`` in place with the factors of :func:`lu_factor`.\"\"\"
+    \"\"\"Solve ``E x = b`` in place with the packed factors of :func:`lu_factor`.\"\"\"
 {nl.join(solve)}
 """
 
@@ -184,6 +204,7 @@ def generate_source() -> str:
     jac_body = _emit(
         jac_repl, list(zip(nonzero, jac_red, strict=True)), lambda ij: f"J[{ij[0]}, {ij[1]}]"
     )
+    jac_values_body = _emit(jac_repl, list(enumerate(jac_red)), lambda q: f"v[{q}]")
     source_hash = hashlib.sha256(
         (
             Path(__file__).with_name("il2_aa.py").read_text()
@@ -232,6 +253,18 @@ def jac(t, y, p, J):
     """Analytic Jacobian d(rhs)/dy; entries outside JAC_SPARSITY are set to zero."""
     J[:, :] = 0.0
 {jac_body}
+
+
+#: (row, column) of each Jacobian nonzero, in the order :func:`jac_values` writes them.
+JAC_NONZERO = {tuple(nonzero)!r}
+JAC_NNZ = {len(nonzero)}
+
+
+@njit(cache=True, fastmath=False)
+def jac_values(t, y, p, v):
+    """The Jacobian's nonzeros only, into the 1-D ``v`` (order JAC_NONZERO); the solver's
+    form of :func:`jac` (no dense matrix to clear or read back)."""
+{jac_values_body}
 {_sparse_lu_source(nonzero, n)}'''
 
 

@@ -79,12 +79,13 @@ def _source_digest(key_tuple, module_names) -> str:
 
 def _has_sparse_lu(jac_module: str) -> bool:
     """True if the Jacobian's module also exports a generated sparse LU for its pattern
-    (``lu_load``, ``lu_factor``, ``lu_solve`` as written by ``tregsim.model.codegen``)."""
+    (``jac_values``, ``jac_scatter``, ``lu_load``, ``lu_factor``, ``lu_solve``, ``JAC_NNZ``,
+    ``LU_NNZ`` as written by ``tregsim.model.codegen``)."""
     mod = sys.modules[jac_module]
     return all(
         isinstance(getattr(mod, name, None), numba.core.registry.CPUDispatcher)
-        for name in ("lu_load", "lu_factor", "lu_solve")
-    )
+        for name in ("jac_values", "jac_scatter", "lu_load", "lu_factor", "lu_solve")
+    ) and all(isinstance(getattr(mod, name, None), int) for name in ("JAC_NNZ", "LU_NNZ"))
 
 
 def get_driver(rhs, jac):
@@ -109,6 +110,8 @@ def get_driver(rhs, jac):
             if _has_sparse_lu(jac_module):
                 model_import += (
                     "SPARSE_LU = True\n"
+                    f"from {jac_module} import JAC_NNZ, LU_NNZ  # noqa: E402\n"
+                    f"from {jac_module} import jac_values, jac_scatter  # noqa: E402\n"
                     f"from {jac_module} import lu_load as sparse_lu_load  # noqa: E402\n"
                     f"from {jac_module} import lu_factor as sparse_lu_factor  # noqa: E402\n"
                     f"from {jac_module} import lu_solve as sparse_lu_solve  # noqa: E402\n"
@@ -116,9 +119,13 @@ def get_driver(rhs, jac):
             else:
                 model_import += (
                     "SPARSE_LU = False\n"
-                    "sparse_lu_load = dense_lu_load\n"
-                    "sparse_lu_factor = lu_factor\n"
-                    "sparse_lu_solve = lu_solve\n"
+                    "JAC_NNZ = 1\n"
+                    "LU_NNZ = 1\n"
+                    "jac_values = no_jac_values\n"
+                    "jac_scatter = no_jac_scatter\n"
+                    "sparse_lu_load = no_lu_load\n"
+                    "sparse_lu_factor = no_lu_factor\n"
+                    "sparse_lu_solve = no_lu_solve\n"
                 )
             text = _MODEL_BLOCK.sub(lambda _: model_import, _TEMPLATE_FILE.read_text(), count=1)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")

@@ -56,6 +56,11 @@ from tregsim.solve.rosenbrock import (
     dense_lu_load,
     lu_factor,
     lu_solve,
+    no_jac_scatter,
+    no_jac_values,
+    no_lu_factor,
+    no_lu_load,
+    no_lu_solve,
     rms_scaled,
 )
 
@@ -75,28 +80,44 @@ def jac(t, y, p, J):
 
 
 SPARSE_LU = False  # True: the model module provides a generated sparse LU (see _kernels)
-sparse_lu_load = dense_lu_load
-sparse_lu_factor = lu_factor
-sparse_lu_solve = lu_solve
+JAC_NNZ = 1
+LU_NNZ = 1
+jac_values = no_jac_values
+jac_scatter = no_jac_scatter
+sparse_lu_load = no_lu_load
+sparse_lu_factor = no_lu_factor
+sparse_lu_solve = no_lu_solve
 # END MODEL
 
 
 @njit(cache=True, nogil=True)
-def _factor(jmat, inv_hg, emat, piv):
-    """LU of ``I*inv_hg - J``: the model's sparse LU if it has one, else (or if that one
-    reports a bad pivot) dense LU with partial pivoting. Returns (ok, sparse)."""
+def _jacobian(t, y, p, jmat, jvals):
+    """The model's Jacobian: its nonzeros into ``jvals`` if it has a generated sparse LU,
+    else dense into ``jmat``."""
     if SPARSE_LU:
-        sparse_lu_load(jmat, inv_hg, emat)
-        if sparse_lu_factor(emat, piv):
+        jac_values(t, y, p, jvals)
+    else:
+        jac(t, y, p, jmat)
+
+
+@njit(cache=True, nogil=True)
+def _factor(jmat, jvals, inv_hg, emat, esp, piv):
+    """LU of ``I*inv_hg - J``: the model's sparse LU (packed in ``esp``) if it has one, else
+    (or if that one reports a bad pivot) dense LU with partial pivoting in ``emat``, ``J``
+    then scattered from ``jvals`` into the zero-initialised ``jmat``. Returns (ok, sparse)."""
+    if SPARSE_LU:
+        sparse_lu_load(jvals, inv_hg, esp)
+        if sparse_lu_factor(esp, piv):
             return True, True
+        jac_scatter(jvals, jmat)
     dense_lu_load(jmat, inv_hg, emat)
     return lu_factor(emat, piv), False
 
 
 @njit(cache=True, nogil=True)
-def _solve(emat, piv, b, sparse):
+def _solve(emat, esp, piv, b, sparse):
     if SPARSE_LU and sparse:
-        sparse_lu_solve(emat, piv, b)
+        sparse_lu_solve(esp, piv, b)
     else:
         lu_solve(emat, piv, b)
 
@@ -157,7 +178,9 @@ def integrate_patient(
     fs = np.empty(n)
     u = np.empty((6, n))
     jmat = np.zeros((n, n))
+    jvals = np.empty(JAC_NNZ)
     emat = np.empty((n, n))
+    esp = np.empty(LU_NNZ)
     piv = np.empty(n, dtype=np.int64)
 
     status = OK
@@ -208,7 +231,7 @@ def integrate_patient(
                 if not finite:
                     status = NON_FINITE
                     break
-                jac(t, y, p, jmat)
+                _jacobian(t, y, p, jmat, jvals)
                 if autonomous:
                     for i in range(n):
                         ft[i] = 0.0
@@ -243,26 +266,26 @@ def integrate_patient(
             steps += 1
 
             # stages
-            ok, sparse = _factor(jmat, 1.0 / (h * GAMMA), emat, piv)
+            ok, sparse = _factor(jmat, jvals, 1.0 / (h * GAMMA), emat, esp, piv)
             err = np.inf
             if ok:
                 for i in range(n):
                     u[0, i] = f0[i] + h * D1 * ft[i]
-                _solve(emat, piv, u[0], sparse)
+                _solve(emat, esp, piv, u[0], sparse)
                 # stage 2
                 for i in range(n):
                     ytmp[i] = y[i] + A21 * u[0, i]
                 rhs(t + C2 * h, ytmp, p, fs)
                 for i in range(n):
                     u[1, i] = fs[i] + (C21 / h) * u[0, i] + h * D2 * ft[i]
-                _solve(emat, piv, u[1], sparse)
+                _solve(emat, esp, piv, u[1], sparse)
                 # stage 3
                 for i in range(n):
                     ytmp[i] = y[i] + A31 * u[0, i] + A32 * u[1, i]
                 rhs(t + C3 * h, ytmp, p, fs)
                 for i in range(n):
                     u[2, i] = fs[i] + (C31 * u[0, i] + C32 * u[1, i]) / h + h * D3 * ft[i]
-                _solve(emat, piv, u[2], sparse)
+                _solve(emat, esp, piv, u[2], sparse)
                 # stage 4
                 for i in range(n):
                     ytmp[i] = y[i] + A41 * u[0, i] + A42 * u[1, i] + A43 * u[2, i]
@@ -272,7 +295,7 @@ def integrate_patient(
                         fs[i] + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) / h
                         + h * D4 * ft[i]
                     )
-                _solve(emat, piv, u[3], sparse)
+                _solve(emat, esp, piv, u[3], sparse)
                 # stage 5
                 for i in range(n):
                     ytmp[i] = (
@@ -283,7 +306,7 @@ def integrate_patient(
                     u[4, i] = fs[i] + (
                         C51 * u[0, i] + C52 * u[1, i] + C53 * u[2, i] + C54 * u[3, i]
                     ) / h
-                _solve(emat, piv, u[4], sparse)
+                _solve(emat, esp, piv, u[4], sparse)
                 # stage 6: embedded solution, then the solution
                 for i in range(n):
                     ytmp[i] += u[4, i]
@@ -293,7 +316,7 @@ def integrate_patient(
                         C61 * u[0, i] + C62 * u[1, i] + C63 * u[2, i] + C64 * u[3, i]
                         + C65 * u[4, i]
                     ) / h
-                _solve(emat, piv, u[5], sparse)
+                _solve(emat, esp, piv, u[5], sparse)
                 s = 0.0
                 for i in range(n):
                     ynew[i] = ytmp[i] + u[5, i]

@@ -117,6 +117,32 @@ def lu_factor(a, piv):
     return True
 
 
+# placeholders of a model without a generated sparse LU (see _kernels): never called
+@njit(cache=True, nogil=True)
+def no_jac_values(t, y, p, v):
+    pass
+
+
+@njit(cache=True, nogil=True)
+def no_jac_scatter(v, jmat):
+    pass
+
+
+@njit(cache=True, nogil=True)
+def no_lu_load(v, inv_hg, e):
+    pass
+
+
+@njit(cache=True, nogil=True)
+def no_lu_factor(e, piv):
+    return False
+
+
+@njit(cache=True, nogil=True)
+def no_lu_solve(e, piv, b):
+    pass
+
+
 @njit(cache=True, nogil=True)
 def dense_lu_load(jmat, inv_hg, emat):
     """``emat = I * inv_hg - jmat`` (the Rosenbrock iteration matrix ``I/(h gamma) - J``)."""
