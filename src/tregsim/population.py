@@ -331,16 +331,23 @@ def enroll(
     trigger = np.concatenate([c.trigger_day[t] for c, t, _, _ in chosen_rows])
     covariates.insert(0, "subject", np.arange(n))
     ids = covariates["candidate"].to_numpy()
-    future = natural_history_events(seed, replicate, ids, trigger, follow_up, spec)
-    keep = future.time > 0.0
-    future = EventTable(
-        time=future.time[keep],
-        patient=future.patient[keep],
-        state=future.state[keep],
-        kind=future.kind[keep],
-        value=future.value[keep],
-    )
+    future = study_events(seed, replicate, ids, trigger, follow_up, spec)
     return Cohort(params, y0, covariates, future, n_screened, spec)
+
+
+def study_events(
+    seed: int, replicate: int, ids, trigger_day, end_day: float, spec: PopulationSpec
+) -> EventTable:
+    """The natural-history events that fall after study day 0 (row i = candidate ids[i])."""
+    events = natural_history_events(seed, replicate, ids, trigger_day, end_day, spec)
+    keep = events.time > 0.0
+    return EventTable(
+        time=events.time[keep],
+        patient=events.patient[keep],
+        state=events.state[keep],
+        kind=events.kind[keep],
+        value=events.value[keep],
+    )
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ..population import (
     rate_screening_salt,
     salt_eligible,
     simulate_to_screening,
+    study_events,
     typical_parameters,
 )
 from ..solve import EventTable, solve_batch
@@ -162,15 +163,7 @@ def _follow(
     seed: int,
     key: int,
 ):
-    future = natural_history_events(seed, key, cand.ids, cand.trigger_day, float(max(days)), spec)
-    keep = future.time > 0.0
-    future = EventTable(
-        time=future.time[keep],
-        patient=future.patient[keep],
-        state=future.state[keep],
-        kind=future.kind[keep],
-        value=future.value[keep],
-    )
+    future = study_events(seed, key, cand.ids, cand.trigger_day, float(max(days)), spec)
     events = EventTable.concat([future, doses])
     sol = solve_batch(cand.params, y0, events, np.asarray(days, dtype=float), t0=0.0)
     return observe(sol.values, cand.params)["salt"]
