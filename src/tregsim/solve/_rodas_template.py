@@ -370,9 +370,15 @@ def integrate_patient(
 @njit(parallel=True, cache=True, nogil=True)
 def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_state, ev_kind,
               ev_value, rtol, atol, max_steps, autonomous, values, status, n_steps,
-              n_rejected):
-    """Integrate every patient (``prange``), each with its own steps; see integrate_patient."""
-    for i in prange(y0.shape[0]):
+              n_rejected, order):
+    """Integrate every patient (``prange``), each with its own steps; see integrate_patient.
+
+    Patients are visited in the order ``order`` (a permutation): numba splits a ``prange``
+    into one contiguous block per thread, so a shuffled order keeps the threads' loads even
+    when cheap and costly patients come in runs (e.g. a placebo arm, then an IL-2 arm).
+    """
+    for q in prange(y0.shape[0]):
+        i = order[q]
         a = offsets[i]
         b = offsets[i + 1]
         s, k, r = integrate_patient(
