@@ -263,7 +263,22 @@ def _best(fn, repeat):
     return best, result
 
 
-def bench(problem, n_subset, repeat):
+def whole_run(n):
+    """Wall time of ``tregsim run pilot-2014 --set population.n=<n> --replicates 1`` (a fresh
+    process: imports, screening, trial solve, outputs and report), per enrolled patient."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-c", "import sys; from tregsim.cli import main; sys.exit(main())",
+               "run", "pilot-2014", "--set", f"population.n={n}", "--replicates", "1",
+               "--out", str(Path(out) / "run")]
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        return (time.perf_counter() - t) / n
+
+
+def bench(problem, n_subset, repeat, whole=False):
     from tregsim.solve import solve_batch
 
     kw = dict(rtol=problem.rtol, atol=problem.atol, rhs=problem.rhs, jac=problem.jac)
@@ -286,6 +301,9 @@ def bench(problem, n_subset, repeat):
     rows.append(("tregsim Rodas4, 2 threads", t2 / n, 0.0, ref.n_failed))
     rows.append(("tregsim Rodas4, 1 thread", t1 / n, diff(one.values, slice(None)),
                  one.n_failed))
+    if whole:
+        rows.append((f"tregsim whole run, pilot-2014 n={n} (per patient)", whole_run(n), np.nan,
+                     0))
     idx = np.arange(min(n_subset, n))
     for method in ("LSODA", "Radau"):
         ts, vals = _best(lambda m=method: run_scipy(problem, idx, m), 1)
@@ -310,10 +328,15 @@ def bench(problem, n_subset, repeat):
           f"kernel load/compile + 2 patients {warm:.2f} s; "
           f"steps/patient mean {ref.n_steps.mean():.0f} (rejected {ref.n_rejected.mean():.0f})",
              "",
-             "| solver | us/patient | ratio to tregsim 2 threads | max rel diff | failed |",
-             "|---|---:|---:|---:|---:|"]
+             "| solver | us/patient | ratio to tregsim 2 threads | libRoadRunner / this "
+             "| max rel diff | failed |",
+             "|---|---:|---:|---:|---:|---:|"]
+    rr = [per for name, per, _, _ in rows if name.startswith("libRoadRunner")]
     for name, per, d, failed in rows:
-        lines.append(f"| {name} | {per * 1e6:.1f} | {per / base:.2f} | {d:.2e} | {failed} |")
+        speedup = f"{rr[0] / per:.2f}" if rr else "-"
+        dd = "-" if np.isnan(d) else f"{d:.2e}"
+        lines.append(f"| {name} | {per * 1e6:.1f} | {per / base:.2f} | {speedup} | {dd} | "
+                     f"{failed} |")
     print("\n" + "\n".join(lines))
     return lines
 
@@ -330,6 +353,8 @@ def main(argv=None):
     parser.add_argument("--results", default=str(ROOT / "benchmarks" / "results.md"),
                         help="markdown file the tables are appended to ('' for none)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-whole-run", action="store_true",
+                        help="skip timing `tregsim run pilot-2014 --replicates 1` (tregsim model)")
     a = parser.parse_args(argv)
     if a.quick:
         a.patients, a.subset, a.repeat = 2000, 10, 1
@@ -343,7 +368,8 @@ def main(argv=None):
         except Exception as exc:  # noqa: BLE001 - the model may not be importable yet
             print(f"\n{name}: skipped ({type(exc).__name__}: {exc})")
             continue
-        tables.append(bench(problem, a.subset, a.repeat))
+        tables.append(bench(problem, a.subset, a.repeat,
+                            whole=name == "tregsim" and not a.no_whole_run))
     if a.results and tables:
         import datetime
         import os
