@@ -133,13 +133,13 @@ def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray)
     """Simulate every enrolled patient; return ``OBSERVABLES`` arrays ``(n, m)`` and
     ``status (n,)`` (0 ok, solver code otherwise).
 
-    Uses ``tregsim.model.dosing.dose_events`` per patient (placebo arms get no doses),
+    Uses ``tregsim.model.dosing.cohort_dose_events`` per arm (placebo arms get no doses),
     the cohort's ``fluctuation_events`` and ``y0`` at study day 0,
     ``tregsim.solve.solve_batch`` saved at every distinct visit day, and
     ``tregsim.model.observe``.
     """
     from tregsim.model import observe
-    from tregsim.model.dosing import dose_events
+    from tregsim.model.dosing import cohort_dose_events
     from tregsim.solve import solve_batch
 
     params = np.asarray(cohort.params, dtype=float)
@@ -149,11 +149,13 @@ def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray)
     tables = [getattr(cohort, "fluctuation_events", None)]
     weight = covariates["weight_kg"].to_numpy(dtype=float)
     bsa = covariates["bsa_m2"].to_numpy(dtype=float)
-    for i, arm in enumerate(arms):
+    arms = np.asarray([str(a) for a in arms])
+    for arm in np.unique(arms):
         name = regimen_of[str(arm)]
         if _is_placebo(scenario, name):
             continue
-        tables.append(dose_events(_get(regimens, str(name)), i, weight[i], bsa[i], params[i]))
+        rows = np.flatnonzero(arms == arm)
+        tables.append(cohort_dose_events(_get(regimens, str(name)), rows, weight[rows], bsa[rows]))
     save_times = np.unique(visit_days)
     solution = solve_batch(
         params, np.asarray(cohort.y0, dtype=float), _concat_events(tables), save_times

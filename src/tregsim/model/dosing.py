@@ -8,8 +8,6 @@ IV IL-2 enters the central compartment, oral baricitinib the gut.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 
 from . import MODEL
@@ -76,12 +74,36 @@ def dose_events(regimen, patient_index: int, body_weight_kg: float, bsa_m2: floa
     )
 
 
-def cohort_dose_events(regimens: Iterable, weights_kg, bsas_m2):
-    """Dose events of a whole cohort: one regimen per patient (patient index = position)."""
+def cohort_dose_events(regimen, patients, weights_kg, bsas_m2):
+    """Dose events of many patients on the same regimen (vectorised :func:`dose_events`).
+
+    ``patients`` are the batch row indices; weights and body surface areas are per patient.
+    """
     from ..solve.events import EventTable
 
-    parts = [
-        dose_events(r, i, w, b)
-        for i, (r, w, b) in enumerate(zip(regimens, weights_kg, bsas_m2, strict=True))
-    ]
-    return EventTable.concat(parts) if parts else None
+    patients = np.asarray(patients, dtype=np.int64)
+    admins = administrations(regimen)
+    if not admins or not len(patients):
+        return EventTable.empty()
+    state = MODEL.state_index[_COMPARTMENT[(regimen.drug, regimen.route)]]
+    lag = SC_LAG_DAYS if regimen.route == "sc" else 0.0
+    times = np.array([day + lag for day, _, _ in admins])
+    weights = np.asarray(weights_kg, dtype=float)
+    bsas = np.asarray(bsas_m2, dtype=float)
+    amounts = np.stack(
+        [
+            np.array([dose_amount(dose, unit, w, b) for w, b in zip(weights, bsas, strict=True)])
+            if unit in ("MIU/m2", "IU/kg")
+            else np.full(len(patients), dose_amount(dose, unit, 0.0, 0.0))
+            for _, dose, unit in admins
+        ],
+        axis=1,
+    )
+    n, k = amounts.shape
+    return EventTable(
+        time=np.tile(times, n),
+        patient=np.repeat(patients, k),
+        state=np.full(n * k, state, dtype=np.int64),
+        kind=np.zeros(n * k, dtype=np.int8),
+        value=amounts.ravel(),
+    )
