@@ -176,12 +176,17 @@ def test_interrupted_run_resumes_to_the_same_summary(tmp_path, reference):
 
 def test_ctrl_c_on_a_local_cluster_keeps_finished_chunks(tmp_path, reference):
     """A real SIGINT while the driver waits on Dask futures."""
-    slow = functools.partial(synthetic_replicate, cost_s=0.3)
+    # 10 chunks of 1 s on 2 workers: at least 4 s of work remain when the first finishes,
+    # whichever chunk that is (completion order is up to Dask).
+    slow = functools.partial(synthetic_replicate, cost_s=1.0)
     run_dir = tmp_path / "run"
 
     def interrupt_after_first_chunk():
-        deadline = time.monotonic() + 30
-        while not chunk_paths(run_dir, 0)[1].exists() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        chunks = run_dir / "chunks"
+        while time.monotonic() < deadline and not (
+            chunks.is_dir() and any(chunks.glob("chunk-*.json"))
+        ):
             time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGINT)
 
