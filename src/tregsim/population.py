@@ -80,6 +80,18 @@ class PopulationSpec:
         return PopulationSpec(**{**self.__dict__, **fields, "parameter_overrides": overrides})
 
 
+# Candidate covariates, all assumed (typical adult European values; no source in DOMAIN.md):
+#: assumed: age of candidates with AA, uniform, years
+AGE_RANGE_YEARS = (16.0, 70.0)
+#: assumed: share of women among adults with AA
+FEMALE_SHARE = 0.55
+#: assumed: median body weight by sex, kg, and its log-SD
+WEIGHT_MEDIAN_KG = {"M": 75.0, "F": 65.0}
+WEIGHT_LOG_SD = 0.17
+#: assumed: mean height by sex, cm, and its SD
+HEIGHT_MEAN_CM = {"M": 176.0, "F": 163.0}
+HEIGHT_SD_CM = 7.0
+
 DEFAULT_SUBTYPE_MIX = {"patchy": 0.5, "totalis": 0.15, "universalis": 0.35}
 
 
@@ -129,10 +141,11 @@ def draw_candidates(
         rng = patient_rng(seed, replicate, int(cid), "population")
         subtype = names[int(rng.choice(len(names), p=probs))]
         patchy = subtype == "patchy"
-        age = float(rng.uniform(16.0, 70.0))
-        sex = "F" if rng.random() < 0.55 else "M"
-        weight = float(np.exp(rng.normal(np.log(75.0 if sex == "M" else 65.0), 0.17)))
-        height = float(rng.normal(176.0 if sex == "M" else 163.0, 7.0))
+        age = float(rng.uniform(*AGE_RANGE_YEARS))
+        sex = "F" if rng.random() < FEMALE_SHARE else "M"
+        weight_median, height_mean = WEIGHT_MEDIAN_KG[sex], HEIGHT_MEAN_CM[sex]
+        weight = float(np.exp(rng.normal(np.log(weight_median), WEIGHT_LOG_SD)))
+        height = float(rng.normal(height_mean, HEIGHT_SD_CM))
         bsa = float(np.sqrt(height * weight / 3600.0))  # Mosteller, NEJM 1987;317:1098
         median_years = spec.episode_median_years[0 if patchy else 1]
         episode = float(np.exp(rng.normal(np.log(median_years), spec.episode_sd)))

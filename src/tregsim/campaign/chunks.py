@@ -119,17 +119,24 @@ def run_chunk(
     parquet_path, json_path = chunk_paths(run_dir, chunk.index)
     _atomic_write(parquet_path, lambda tmp: pq.write_table(table, tmp))
     payload = {
+        **_chunk_header(chunk, seed, scenario_hash),
+        "n_patient_rows": int(table.num_rows),
+        "records": records,
+    }
+    write_json_atomic(json_path, payload)
+    return payload
+
+
+def _chunk_header(chunk: Chunk, seed: int, scenario_hash: str) -> dict[str, Any]:
+    """What identifies a chunk's results: written with them, checked before reuse."""
+    return {
         "format": CHUNK_FORMAT,
         "chunk": chunk.index,
         "start": chunk.start,
         "stop": chunk.stop,
         "seed": int(seed),
         "scenario_hash": scenario_hash,
-        "n_patient_rows": int(table.num_rows),
-        "records": records,
     }
-    write_json_atomic(json_path, payload)
-    return payload
 
 
 def load_chunk(
@@ -145,14 +152,7 @@ def load_chunk(
             payload = json.load(handle)
     except (OSError, ValueError):
         return None
-    expected = {
-        "format": CHUNK_FORMAT,
-        "chunk": chunk.index,
-        "start": chunk.start,
-        "stop": chunk.stop,
-        "seed": int(seed),
-        "scenario_hash": scenario_hash,
-    }
+    expected = _chunk_header(chunk, seed, scenario_hash)
     if any(payload.get(key) != value for key, value in expected.items()):
         return None
     if [rec.get("replicate") for rec in payload.get("records", [])] != list(chunk.replicates):
