@@ -107,6 +107,34 @@ def test_replicate_patients_table_and_results(scenario, fakes):
     pd.testing.assert_frame_equal(patients, again.patients)
 
 
+@pytest.mark.parametrize("responder_test", ["fisher", "cmh"])
+def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, responder_test):
+    """simulate_replicate computes endpoints from its (n, m) arrays: the numbers must be
+    exactly those of subject_values / arm_values / compare_arms on the patients table."""
+    from tregsim.analysis import AnalysisOptions, arm_values, compare_arms, subject_values
+
+    alt = scenario.model_copy(
+        update={
+            "dropout": scenario.dropout.model_copy(
+                update={"per_visit": 0.05, "non_responder_extra": 0.2}
+            ),
+            "analysis": scenario.analysis.model_copy(update={"responder_test": responder_test}),
+        }
+    )
+    result = trial.simulate_replicate(alt, seed=4, replicate=2)
+    assert result.patients["dropped_out"].any()
+    options = AnalysisOptions.from_any(alt.analysis)
+    for spec in trial._endpoints(alt):
+        values = subject_values(result.patients, spec)
+        per_arm = {arm: result.endpoints[arm][spec.name] for arm in result.endpoints}
+        assert json.dumps(arm_values(values, spec), sort_keys=True) == json.dumps(
+            per_arm, sort_keys=True
+        )
+        expected = compare_arms(result.patients, spec, "il2", "placebo", options, values=values)
+        got = result.comparisons[spec.name]
+        assert json.dumps(got.as_dict()) == json.dumps(expected.as_dict())
+
+
 def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_path, monkeypatch):
     first = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
     second = trial.run_trial(scenario, replicates=3, seed=5, progress=False)

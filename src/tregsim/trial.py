@@ -36,6 +36,8 @@ from tregsim.analysis import (
     compare_arms,
     subject_values,
 )
+from tregsim.analysis.comparisons import arm_values_arrays, compare_arrays
+from tregsim.analysis.endpoints import KINDS, endpoint_arrays
 from tregsim.dropout import simulate_dropout
 from tregsim.observation import measure_treg_pct, rate_salt
 from tregsim.randomization import randomize
@@ -45,6 +47,17 @@ __all__ = ["ReplicateResult", "TrialResult", "simulate_replicate", "run_trial"]
 
 #: Outputs the simulation layer must return, each (n_patients, n_visits).
 OBSERVABLES = ("salt", "treg_pct_cd4", "nk_per_ul", "cd8_per_ul")
+
+#: Enrolment covariates copied into the patients table (when the cohort has them).
+COVARIATES = (
+    "age",
+    "sex",
+    "bsa_m2",
+    "weight_kg",
+    "subtype",
+    "episode_years",
+    "salt_screening",
+)
 
 
 # ---------------------------------------------------------------- scenario access
@@ -239,9 +252,8 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
     status = np.asarray(sim["status"], dtype=np.int64)
 
     blinding, rater = _get(scenario, "blinding"), _get(scenario, "rater")
-    active = np.array(
-        [not _is_placebo(scenario, dict((a[0], a[2]) for a in arms)[name]) for name in arm_names]
-    )
+    arm_active = np.array([not _is_placebo(scenario, a[2]) for a in arms])
+    active = arm_active[allocation]
     on_treatment = (active[:, None] & (days > 0)) if _get(blinding, "open_label", False) else None
     salt_obs = rate_salt(
         sim["salt"],
@@ -271,53 +283,73 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
     )
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)
+    model = {name: np.asarray(sim[name], dtype=float) for name in OBSERVABLES}
 
     m = weeks.size
-    patients = pd.DataFrame(
-        {
-            "replicate": np.full(n * m, replicate, dtype=np.int64),
-            "subject": np.repeat(covariates["subject"].to_numpy(), m),
-            "arm": np.repeat(arm_names.astype(str), m),
-            "stratum": np.repeat(strata.astype(str), m),
-            "visit_week": np.tile(weeks, n),
-            "day": days.ravel(),
-            "salt_true": np.asarray(sim["salt"], dtype=float).ravel(),
-            "salt_observed": salt_obs.ravel(),
-            "treg_pct_cd4": np.asarray(sim["treg_pct_cd4"], dtype=float).ravel(),
-            "treg_pct_cd4_observed": treg_obs.ravel(),
-            "nk_per_ul": np.asarray(sim["nk_per_ul"], dtype=float).ravel(),
-            "cd8_per_ul": np.asarray(sim["cd8_per_ul"], dtype=float).ravel(),
-            "dropped_out": dropped.ravel(),
-            "status": np.repeat(status, m),
-        }
-    )
-    for column in (
-        "age",
-        "sex",
-        "bsa_m2",
-        "weight_kg",
-        "subtype",
-        "episode_years",
-        "salt_screening",
-    ):
+    columns = {
+        "replicate": np.full(n * m, replicate, dtype=np.int64),
+        "subject": np.repeat(covariates["subject"].to_numpy(), m),
+        "arm": np.repeat(arm_names.astype(str), m),
+        "stratum": np.repeat(strata.astype(str), m),
+        "visit_week": np.tile(weeks, n),
+        "day": days.ravel(),
+        "salt_true": model["salt"].ravel(),
+        "salt_observed": salt_obs.ravel(),
+        "treg_pct_cd4": model["treg_pct_cd4"].ravel(),
+        "treg_pct_cd4_observed": treg_obs.ravel(),
+        "nk_per_ul": model["nk_per_ul"].ravel(),
+        "cd8_per_ul": model["cd8_per_ul"].ravel(),
+        "dropped_out": dropped.ravel(),
+        "status": np.repeat(status, m),
+    }
+    for column in COVARIATES:
         if column in covariates:
-            patients[column] = np.repeat(covariates[column].to_numpy(), m)
+            columns[column] = np.repeat(covariates[column].to_numpy(), m)
+    patients = pd.DataFrame(columns)
 
+    # Endpoints straight from the (n, m) arrays when the table is the subject-major grid
+    # that subject_values would reshape it into (subjects increasing), else from the table.
+    subjects = covariates["subject"].to_numpy()
+    grid = None
+    if np.issubdtype(subjects.dtype, np.number) and np.all(subjects[1:] > subjects[:-1]):
+        grid = {
+            "salt_observed": salt_obs,
+            "treg_pct_cd4_observed": treg_obs,
+            "nk_per_ul": np.where(dropped, np.nan, model["nk_per_ul"]),
+            "cd8_per_ul": np.where(dropped, np.nan, model["cd8_per_ul"]),
+        }
     endpoint_values: dict[str, dict[str, float]] = {a[0]: {} for a in arms}
     n_treated = len(arms) - 1
     comparisons: dict[str, StatResult] = {}
     notes: list[str] = []
     for spec in endpoints:
-        values = subject_values(
-            patients, spec, options.missing_responder, options.missing_continuous
-        )
-        per_arm = arm_values(values, spec)
+        mmrm = options.missing_continuous == "mmrm" and spec.type in ("continuous", "fold")
+        if grid is not None:
+            values = endpoint_arrays(
+                spec,
+                weeks,
+                grid[KINDS[spec.kind].column],
+                days,
+                options.missing_responder,
+                options.missing_continuous,
+            )
+            per_arm = arm_values_arrays(arm_names, values, spec)
+        else:
+            frame = subject_values(
+                patients, spec, options.missing_responder, options.missing_continuous
+            )
+            per_arm = arm_values(frame, spec)
         for name, _, _ in arms:
             endpoint_values[name][spec.name] = per_arm.get(name, math.nan)
         for name, _, _ in arms:
             if name == control:
                 continue
-            result = compare_arms(patients, spec, name, control, options, values=values)
+            if grid is not None and not mmrm:
+                result = compare_arrays(spec, arm_names, values, name, control, options, strata)
+            else:
+                result = compare_arms(
+                    patients, spec, name, control, options, values=None if mmrm else frame
+                )
             comparisons[comparison_key(spec.name, name, control, n_treated)] = result
             if result.note:
                 notes.append(f"replicate {replicate}, {spec.name}: {result.note}")

@@ -69,3 +69,21 @@ def test_ancova_equals_direct_ols():
     assert (result.ci_low, result.ci_high) == pytest.approx(tuple(fit.conf_int()[1]))
     beta = np.linalg.lstsq(np.column_stack([np.ones(60), treated, baseline]), outcome, rcond=None)
     assert result.estimate == pytest.approx(beta[0][1])
+
+
+def test_student_t_shortcuts_equal_scipy_exactly():
+    """ancova's t tail and quantile give scipy.stats.t's numbers bit for bit."""
+    from tregsim.analysis.statistics import _t_ppf, _t_sf
+
+    rng = np.random.default_rng(6)
+    xs = np.r_[np.abs(rng.standard_normal(300)) * rng.choice([0.01, 1.0, 8.0], 300), 0, np.inf]
+    for df in (1, 2, 5, 38, 77, 500):
+        assert [_t_sf(x, df) for x in xs] == [float(stats.t.sf(x, df)) for x in xs]
+        assert _t_ppf(0.975, df) == float(stats.t.ppf(0.975, df))
+    assert np.isnan(_t_sf(np.nan, 10))
+
+
+def test_fisher_results_are_cached_by_counts():
+    first = fisher_risk_difference(12, 40, 4, 40)
+    again = fisher_risk_difference(np.int64(12), np.int64(40), np.int64(4), np.int64(40))
+    assert again is first

@@ -22,7 +22,14 @@ from tregsim.analysis.endpoints import EndpointSpec, long_values, subject_values
 from tregsim.analysis.statistics import StatResult, ancova, cmh_test, fisher_risk_difference, mmrm
 from tregsim.analysis.survival import kaplan_meier, logrank
 
-__all__ = ["AnalysisOptions", "arm_values", "compare_arms", "ARM_STATISTIC"]
+__all__ = [
+    "AnalysisOptions",
+    "arm_values",
+    "arm_values_arrays",
+    "compare_arms",
+    "compare_arrays",
+    "ARM_STATISTIC",
+]
 
 #: What the per-arm number of each endpoint type is.
 ARM_STATISTIC = {
@@ -81,14 +88,26 @@ class AnalysisOptions:
 
 def arm_values(values: pd.DataFrame, spec: EndpointSpec) -> dict[str, float]:
     """Per-arm summary of subject values (see :data:`ARM_STATISTIC`)."""
+    spec = EndpointSpec.from_any(spec)
+    columns = {"value": values["value"].to_numpy(dtype=float)}
+    if spec.type == "time_to_event":
+        columns["time"] = values["time"].to_numpy(dtype=float)
+        columns["event"] = values["event"].to_numpy()
+    return arm_values_arrays(values["arm"].to_numpy(), columns, spec)
+
+
+def arm_values_arrays(
+    arms: np.ndarray, columns: dict[str, np.ndarray], spec: EndpointSpec
+) -> dict[str, float]:
+    """:func:`arm_values` from arrays: the arm of every subject and the columns of
+    :func:`~tregsim.analysis.endpoints.endpoint_arrays`."""
     out: dict[str, float] = {}
-    arms = values["arm"].to_numpy()
-    value = values["value"].to_numpy(dtype=float)
+    value = np.asarray(columns["value"], dtype=float)
     for arm in sorted(set(arms.tolist())):
         mask = arms == arm
         if spec.type == "time_to_event":
-            time = values["time"].to_numpy(dtype=float)[mask]
-            event = values["event"].to_numpy()[mask]
+            time = np.asarray(columns["time"], dtype=float)[mask]
+            event = np.asarray(columns["event"])[mask]
             out[str(arm)] = kaplan_meier(time, event).median
             continue
         v = value[mask]
@@ -124,22 +143,8 @@ def compare_arms(
 ) -> StatResult:
     """Compare ``treated_arm`` with ``control_arm`` on one endpoint of one replicate."""
     spec = EndpointSpec.from_any(spec)
-    if values is None:
-        values = subject_values(visits, spec, options.missing_responder, options.missing_continuous)
-    pair = values[values["arm"].isin([treated_arm, control_arm])]
-    treated = (pair["arm"] == treated_arm).to_numpy()
-    if spec.type == "responder":
-        v = pair["value"].to_numpy(dtype=float)
-        ok = np.isfinite(v)
-        if options.responder_test == "cmh":
-            return cmh_test(v[ok] > 0.5, treated[ok], pair["stratum"].to_numpy()[ok])
-        x_t, n_t = int(np.sum(v[ok & treated])), int(np.sum(ok & treated))
-        x_c, n_c = int(np.sum(v[ok & ~treated])), int(np.sum(ok & ~treated))
-        return fisher_risk_difference(x_t, n_t, x_c, n_c)
-    if spec.type == "time_to_event":
-        return logrank(pair["time"], pair["event"], treated)
     note = ""
-    if options.missing_continuous == "mmrm":
+    if options.missing_continuous == "mmrm" and spec.type in ("continuous", "fold"):
         long = long_values(visits, spec)
         long = long[long["arm"].isin([treated_arm, control_arm])].copy()
         long["treated"] = (long["arm"] == treated_arm).astype(float)
@@ -149,13 +154,49 @@ def compare_arms(
         except Exception as error:  # noqa: BLE001 - any fit failure falls back, recorded
             note = f"MMRM failed ({type(error).__name__}: {error}); fell back to LOCF + ANCOVA"
             values = subject_values(visits, spec, options.missing_responder, "locf")
-            pair = values[values["arm"].isin([treated_arm, control_arm])]
-            treated = (pair["arm"] == treated_arm).to_numpy()
-    y = pair["value"].to_numpy(dtype=float)
+    if values is None:
+        values = subject_values(visits, spec, options.missing_responder, options.missing_continuous)
+    columns = {
+        name: values[name].to_numpy()
+        for name in ("baseline", "value", "time", "event")
+        if name in values
+    }
+    stratum = values["stratum"].to_numpy() if "stratum" in values else None
+    result = compare_arrays(
+        spec, values["arm"].to_numpy(), columns, treated_arm, control_arm, options, stratum
+    )
+    return replace(result, note=note) if note else result
+
+
+def compare_arrays(
+    spec: EndpointSpec,
+    arms: np.ndarray,
+    columns: dict[str, np.ndarray],
+    treated_arm: str,
+    control_arm: str,
+    options: AnalysisOptions,
+    stratum: np.ndarray | None = None,
+) -> StatResult:
+    """:func:`compare_arms` from arrays (no MMRM: continuous endpoints by ANCOVA on the
+    columns as given): the arm of every subject, the columns of
+    :func:`~tregsim.analysis.endpoints.endpoint_arrays` and, for CMH, the strata."""
+    in_pair = (arms == treated_arm) | (arms == control_arm)
+    treated = arms[in_pair] == treated_arm
+    if spec.type == "responder":
+        v = np.asarray(columns["value"], dtype=float)[in_pair]
+        ok = np.isfinite(v)
+        if options.responder_test == "cmh":
+            return cmh_test(v[ok] > 0.5, treated[ok], np.asarray(stratum)[in_pair][ok])
+        x_t, n_t = int(np.sum(v[ok & treated])), int(np.sum(ok & treated))
+        x_c, n_c = int(np.sum(v[ok & ~treated])), int(np.sum(ok & ~treated))
+        return fisher_risk_difference(x_t, n_t, x_c, n_c)
+    if spec.type == "time_to_event":
+        return logrank(
+            np.asarray(columns["time"])[in_pair], np.asarray(columns["event"])[in_pair], treated
+        )
+    y = np.asarray(columns["value"], dtype=float)[in_pair]
     if spec.type == "fold":
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.where(y > 0, np.log(y), np.nan)
-    result = ancova(y, treated, pair["baseline"].to_numpy(dtype=float))
-    if spec.type == "fold":
-        result = _to_ratio(result)
-    return replace(result, note=note) if note else result
+    result = ancova(y, treated, np.asarray(columns["baseline"], dtype=float)[in_pair])
+    return _to_ratio(result) if spec.type == "fold" else result

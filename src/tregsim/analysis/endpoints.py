@@ -29,7 +29,7 @@ import pandas as pd
 
 from tregsim.analysis.imputation import locf, nri
 
-__all__ = ["EndpointSpec", "KINDS", "subject_values", "long_values"]
+__all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,69 @@ def _baseline_column(weeks: np.ndarray) -> int:
     return int(hits[0]) if hits.size else 0
 
 
+def endpoint_arrays(
+    spec: EndpointSpec,
+    weeks: np.ndarray,
+    wide: np.ndarray,
+    days: np.ndarray | None = None,
+    missing_responder: str = "nri",
+    missing_continuous: str = "locf",
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`subject_values` (``baseline, value, imputed``; time to event:
+    ``baseline, time, event, value, imputed``) from arrays: ``wide`` ``(n, m)`` holds the
+    endpoint's column at the sorted visit ``weeks`` with missing visits as NaN, ``days``
+    ``(n, m)`` the study days (needed for time to event only)."""
+    kind = KINDS[spec.kind]
+    base_col = _baseline_column(weeks)
+    b = wide[:, base_col]
+    if kind.type == "time_to_event":
+        if days is None:
+            raise ValueError(f"endpoint {spec.name!r} (time to event) needs the visit days.")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hit = (b[:, None] - wide) / b[:, None] >= spec.percent / 100.0
+        hit &= np.isfinite(wide) & (b[:, None] > 0)
+        hit[:, : base_col + 1] = False
+        event = hit.any(axis=1)
+        first = np.argmax(hit, axis=1)
+        observed = np.isfinite(wide)
+        last_seen = observed.shape[1] - 1 - np.argmax(observed[:, ::-1], axis=1)
+        last = np.where(observed.any(axis=1), last_seen, 0)
+        rows = np.arange(len(b))
+        time = np.where(event, days[rows, first], days[rows, last])
+        time = np.where(np.isfinite(b), time, np.nan)
+        return {
+            "baseline": b,
+            "time": time,
+            "event": event,
+            "value": time,
+            "imputed": np.zeros(len(b), dtype=bool),
+        }
+    col = _week_column(weeks, spec.week, spec.name)
+    raw = wide[:, col]
+    imputed = np.isnan(raw)
+    if kind.type == "responder":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if spec.kind == "salt_reduction":
+                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
+            else:
+                response = raw <= spec.threshold
+        response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
+        value = nri(response) if missing_responder == "nri" else response
+        return {"baseline": b, "value": value, "imputed": imputed}
+    x = locf(wide)[:, col] if missing_continuous == "locf" else raw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if spec.kind == "salt_change":
+            value = x - b
+        elif spec.kind == "salt_percent_change":
+            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
+        elif kind.type == "fold":
+            value = np.where(b > 0, x / b, np.nan)
+            b = np.where(b > 0, np.log(b), np.nan)
+        else:  # treg_pct: the value itself
+            value = x
+    return {"baseline": b, "value": value, "imputed": imputed & np.isfinite(value)}
+
+
 def subject_values(
     visits: pd.DataFrame,
     spec: EndpointSpec,
@@ -188,57 +251,11 @@ def subject_values(
     spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     info, weeks, wide = _wide(visits, kind.column)
-    b = wide[:, _baseline_column(weeks)]
+    days = _days(visits, info) if kind.type == "time_to_event" else None
+    columns = endpoint_arrays(spec, weeks, wide, days, missing_responder, missing_continuous)
     out = info.copy()
-    if kind.type == "time_to_event":
-        day = _days(visits, info)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            hit = (b[:, None] - wide) / b[:, None] >= spec.percent / 100.0
-        hit &= np.isfinite(wide) & (b[:, None] > 0)
-        hit[:, : _baseline_column(weeks) + 1] = False
-        event = hit.any(axis=1)
-        first = np.argmax(hit, axis=1)
-        observed = np.isfinite(wide)
-        last_seen = observed.shape[1] - 1 - np.argmax(observed[:, ::-1], axis=1)
-        last = np.where(observed.any(axis=1), last_seen, 0)
-        rows = np.arange(len(b))
-        time = np.where(event, day[rows, first], day[rows, last])
-        time = np.where(np.isfinite(b), time, np.nan)
-        out["baseline"] = b
-        out["time"] = time
-        out["event"] = event
-        out["value"] = time
-        out["imputed"] = False
-        return out
-    col = _week_column(weeks, spec.week, spec.name)
-    raw = wide[:, col]
-    imputed = np.isnan(raw)
-    if kind.type == "responder":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if spec.kind == "salt_reduction":
-                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
-            else:
-                response = raw <= spec.threshold
-        response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
-        value = nri(response) if missing_responder == "nri" else response
-        out["baseline"] = b
-        out["value"] = value
-        out["imputed"] = imputed
-        return out
-    x = locf(wide)[:, col] if missing_continuous == "locf" else raw
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if spec.kind == "salt_change":
-            value = x - b
-        elif spec.kind == "salt_percent_change":
-            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
-        elif kind.type == "fold":
-            value = np.where(b > 0, x / b, np.nan)
-            b = np.where(b > 0, np.log(b), np.nan)
-        else:  # treg_pct: the value itself
-            value = x
-    out["baseline"] = b
-    out["value"] = value
-    out["imputed"] = imputed & np.isfinite(value)
+    for name, values in columns.items():
+        out[name] = values
     return out
 
 

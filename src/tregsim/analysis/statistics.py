@@ -21,12 +21,13 @@ Methods
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "StatResult",
@@ -107,6 +108,17 @@ def fisher_risk_difference(
     x_treatment: int, n_treatment: int, x_control: int, n_control: int
 ) -> StatResult:
     """Fisher's exact test (two-sided) with risk difference and Newcombe 95 % interval."""
+    return _fisher_risk_difference(
+        int(x_treatment), int(n_treatment), int(x_control), int(n_control)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _fisher_risk_difference(
+    x_treatment: int, n_treatment: int, x_control: int, n_control: int
+) -> StatResult:
+    # Cached: replicates of a trial share a few hundred 2x2 tables, and the exact test costs
+    # about 1 ms each; the result (frozen) depends on the four counts only.
     if n_treatment <= 0 or n_control <= 0:
         return _nan_result("fisher", "an arm has no patients", 0.0, n_treatment, n_control)
     table = [[x_treatment, n_treatment - x_treatment], [x_control, n_control - x_control]]
@@ -184,12 +196,27 @@ def ancova(
         scale = float(residual @ residual) / df_resid if df_resid > 0 else np.nan
         std_err = float(np.sqrt(scale * np.linalg.pinv(x.T @ x)[1, 1]))
         t_value = params[1] / std_err
-    p_value = float(2.0 * stats.t.sf(abs(t_value), df_resid)) if df_resid > 0 else np.nan
-    half = float(stats.t.ppf(0.975, df_resid)) * std_err if df_resid > 0 else np.nan
+    p_value = 2.0 * _t_sf(abs(t_value), df_resid) if df_resid > 0 else np.nan
+    half = _t_ppf(0.975, df_resid) * std_err if df_resid > 0 else np.nan
     low, high = params[1] - half, params[1] + half
     if not np.isfinite(p_value):
         p_value = 1.0 if abs(params[1]) < 1e-12 else 0.0
     return StatResult(test, float(params[1]), float(low), float(high), p_value, 0.0, n_t, n_c)
+
+
+def _t_sf(x: float, df: int) -> float:
+    """``scipy.stats.t.sf(x, df)`` (the same number) without the distribution machinery."""
+    if np.isnan(x):
+        return float("nan")
+    if x == np.inf:
+        return 0.0
+    return float(special.stdtr(df, -x))
+
+
+@functools.lru_cache(maxsize=1024)
+def _t_ppf(q: float, df: int) -> float:
+    """``scipy.stats.t.ppf(q, df)`` (the same number) for ``0 < q < 1``, ``df >= 1``."""
+    return float(special.stdtrit(df, q))
 
 
 def mmrm(long: pd.DataFrame, target_week: float) -> StatResult:
