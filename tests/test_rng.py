@@ -55,3 +55,15 @@ def test_streams_look_uniform():
     assert abs(u.mean() - 0.5) < 4 * np.sqrt(1 / 12 / u.size)
     grid = np.sort(u)
     assert np.abs(grid - (np.arange(u.size) + 0.5) / u.size).max() < 0.05
+
+
+def test_patient_streams_give_the_draws_of_patient_rng_in_any_order():
+    from tregsim.rng import PatientStreams, patient_rng
+
+    streams = PatientStreams(7, 3, "population")
+    for patient in (5, 0, 5, 123456, -1, 2):
+        expected = patient_rng(7, 3, patient, "population")
+        got = streams.for_patient(patient)
+        assert got.random() == expected.random()
+        np.testing.assert_array_equal(got.standard_normal(9), expected.standard_normal(9))
+        assert got.integers(1000) == expected.integers(1000)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .errors import TregsimInputError
 from .model import MODEL, initial_state, observe
-from .rng import patient_rng
+from .rng import PatientStreams
 from .solve import EventTable, solve_batch
 
 SUBTYPES = ("patchy", "totalis", "universalis")
@@ -130,6 +130,11 @@ def draw_candidates(
     names = [s for s in SUBTYPES if mix.get(s, 0) > 0]
     probs = np.array([mix[s] for s in names], dtype=float)
     probs /= probs.sum()
+    # what Generator.choice(len(names), p=probs) does: one uniform against the normalised
+    # cumulative probabilities (checked draw for draw in tests/test_population.py)
+    cdf = probs.cumsum()
+    cdf /= cdf[-1]
+    streams = PatientStreams(seed, replicate, "population")
     typical = typical_parameters(spec)
     cv = {p.name: p.iiv_cv for p in MODEL.parameters if p.iiv_cv}
     cv["cd8_skin_expansion"] = spec.expansion_cv
@@ -138,8 +143,8 @@ def draw_candidates(
     pi = MODEL.parameter_index
     rows, params, trigger = [], np.tile(typical, (len(ids), 1)), np.empty(len(ids))
     for row, cid in enumerate(np.asarray(ids, dtype=np.int64)):
-        rng = patient_rng(seed, replicate, int(cid), "population")
-        subtype = names[int(rng.choice(len(names), p=probs))]
+        rng = streams.for_patient(int(cid))
+        subtype = names[int(np.searchsorted(cdf, rng.random(), side="right"))]
         patchy = subtype == "patchy"
         age = float(rng.uniform(*AGE_RANGE_YEARS))
         sex = "F" if rng.random() < FEMALE_SHARE else "M"
@@ -200,8 +205,9 @@ def natural_history_events(
     si = MODEL.state_index
     rows = np.arange(len(ids)) if rows is None else np.asarray(rows)
     parts = []
+    streams = PatientStreams(seed, replicate, "fluctuation")
     for row, cid, t_trig in zip(rows, np.asarray(ids, dtype=np.int64), trigger_day, strict=True):
-        rng = patient_rng(seed, replicate, int(cid), "fluctuation")
+        rng = streams.for_patient(int(cid))
         n_changes = int(np.floor((end_day - t_trig) / spec.activity_interval_days)) + 1
         times = t_trig + spec.activity_interval_days * np.arange(n_changes)
         activity = np.exp(spec.activity_sd * rng.standard_normal(n_changes))
@@ -233,7 +239,7 @@ def simulate_to_screening(
     seed: int, replicate: int, cand: Candidates, spec: PopulationSpec, save_days=(0.0,)
 ) -> np.ndarray:
     """States of candidates at ``save_days`` (study days <= 0), from health through the trigger."""
-    t0 = float(cand.trigger_day.min()) - spec.settle_days
+    t0 = cand.trigger_day - spec.settle_days  # per candidate: independent of the batch
     events = natural_history_events(
         seed, replicate, cand.ids, cand.trigger_day, max(save_days), spec
     )
@@ -267,9 +273,8 @@ def rate_screening_salt(
     salt_true: np.ndarray, ids: np.ndarray, seed: int, replicate: int, sd_salt: float
 ) -> np.ndarray:
     """Screening SALT as a rater scores it (stream ``screening``, keyed by candidate)."""
-    noise = np.array(
-        [patient_rng(seed, replicate, int(c), "screening").standard_normal() for c in ids]
-    )
+    streams = PatientStreams(seed, replicate, "screening")
+    noise = np.array([streams.for_patient(int(c)).standard_normal() for c in ids])
     return np.clip(np.round(salt_true + sd_salt * noise), 0.0, 100.0)
 
 
@@ -291,6 +296,19 @@ def _subset(cand: Candidates, rows: np.ndarray) -> Candidates:
     )
 
 
+def _next_batch(missing: int, enrolled: int, screened: int) -> int:
+    """Candidates to draw next: the expected need at the yield seen so far, plus 20% and 16.
+
+    Enrolment takes the first qualifying candidates in id order, so the batch size changes
+    how much is drawn and simulated, never who is enrolled.
+    """
+    if missing <= 0:
+        return 0
+    if enrolled == 0:
+        return max(64, 2 * screened)
+    return int(np.ceil(1.2 * missing * screened / enrolled)) + 16
+
+
 def enroll(
     scenario, seed: int, replicate: int, n: int, spec: PopulationSpec | None = None
 ) -> Cohort:
@@ -310,7 +328,7 @@ def enroll(
     max_ratio = getattr(population, "max_screened_per_enrolled", 50) or 50
     sd_salt = getattr(getattr(scenario, "rater", None), "sd_salt", 4.0)
     follow_up = float(getattr(scenario, "follow_up_weeks", 52)) * 7.0
-    batch = max(64, 4 * n)
+    batch = max(64, 2 * n)
     enrolled: list[int] = []
     chosen_rows: list[tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]] = []
     next_id = 0
@@ -322,10 +340,10 @@ def enroll(
                 "population.max_screened_per_enrolled",
                 field="population.inclusion",
             )
-        ids = np.arange(next_id, next_id + batch)
+        ids = np.arange(next_id, next_id + max(1, min(batch, max_ratio * n - next_id)))
         cand = draw_candidates(seed, replicate, ids, spec, mix)
         cand = _subset(cand, np.flatnonzero(covariate_eligible(cand, inclusion)))
-        next_id += batch
+        next_id = int(ids[-1]) + 1
         if len(cand.ids) == 0:
             continue
         states = simulate_to_screening(seed, replicate, cand, spec)[:, 0, :]
@@ -334,6 +352,7 @@ def enroll(
         take = np.flatnonzero(salt_eligible(measured, inclusion))[: n - len(enrolled)]
         enrolled.extend(int(i) for i in cand.ids[take])
         chosen_rows.append((cand, take, states[take], measured[take]))
+        batch = _next_batch(n - len(enrolled), len(enrolled), next_id)
     n_screened = int(enrolled[-1]) + 1
     covariates = pd.concat(
         [c.covariates.iloc[t].assign(salt_screening=m) for c, t, _, m in chosen_rows],

@@ -48,13 +48,49 @@ def patient_rng(seed: int, replicate: int, patient: int, stream: str | int) -> n
     )
 
 
+class PatientStreams:
+    """Sequential access to one named stream of many patients, same draws as :func:`patient_rng`.
+
+    Building a Philox generator costs about 17 us; re-keying one costs about 4 us, which
+    matters when tens of thousands of candidates are drawn. The generator returned by
+    :meth:`for_patient` is re-keyed by the next call, so use it before asking for the next
+    patient (and never share one instance between threads).
+    """
+
+    def __init__(self, seed: int, replicate: int, stream: str | int):
+        self._seed, self._replicate = int(seed), int(replicate)
+        self._stream = stream_id(stream)
+        self._bit_generator = np.random.Philox(key=0)
+        self._generator = np.random.Generator(self._bit_generator)
+
+    def for_patient(self, patient: int) -> np.random.Generator:
+        """The generator of ``patient``, positioned at its first draw."""
+        key = _key(self._seed, self._replicate, int(patient), self._stream)
+        self._bit_generator.state = {
+            "bit_generator": "Philox",
+            "state": {
+                "counter": np.zeros(4, dtype=np.uint64),
+                "key": np.array([key & _MASK64, key >> 64], dtype=np.uint64),
+            },
+            "buffer": np.zeros(4, dtype=np.uint64),
+            "buffer_pos": 4,
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        return self._generator
+
+
+_MASK64 = (1 << 64) - 1
+
+
 def uniform_per_patient(
     seed: int, replicate: int, patients: np.ndarray, stream: str | int, size: int
 ) -> np.ndarray:
     """Draw `size` uniforms for each patient id; shape (len(patients), size)."""
     out = np.empty((len(patients), size))
+    streams = PatientStreams(seed, replicate, stream)
     for row, patient in enumerate(np.asarray(patients, dtype=np.int64)):
-        out[row] = patient_rng(seed, replicate, int(patient), stream).random(size)
+        out[row] = streams.for_patient(int(patient)).random(size)
     return out
 
 
@@ -63,6 +99,7 @@ def normal_per_patient(
 ) -> np.ndarray:
     """Draw `size` standard normals for each patient id; shape (len(patients), size)."""
     out = np.empty((len(patients), size))
+    streams = PatientStreams(seed, replicate, stream)
     for row, patient in enumerate(np.asarray(patients, dtype=np.int64)):
-        out[row] = patient_rng(seed, replicate, int(patient), stream).standard_normal(size)
+        out[row] = streams.for_patient(int(patient)).standard_normal(size)
     return out

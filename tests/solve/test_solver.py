@@ -205,6 +205,27 @@ def test_decay_stays_nonnegative():
     np.testing.assert_allclose(sol.values[..., 0], exact, rtol=1e-4, atol=1e-11)
 
 
+def test_per_patient_start_times_make_patients_independent_of_the_batch():
+    """With t0 per patient, a patient's values do not depend on who else is in the batch."""
+    theta = np.array([[1.5, 0.3], [0.7, 0.2], [2.0, 0.5]])
+    t0 = np.array([-3.0, -10.0, -0.5])
+    events = EventTable.from_dose_records(np.array([0, 1, 2, 1]), np.array([-2.0, -9.0, 0.0, 1.0]),
+                                          100.0, 0)
+    times = np.array([0.0, 1.5, 4.0])
+    together = solve_batch(theta, np.zeros((3, 2)), events, times, t0=t0,
+                           rhs=M.pk_rhs, jac=M.pk_jac)
+    for i in range(3):
+        keep = events.patient == i
+        alone = solve_batch(theta[i:i + 1], np.zeros((1, 2)),
+                            EventTable(events.time[keep], np.zeros(keep.sum(), int),
+                                       events.state[keep], events.kind[keep], events.value[keep]),
+                            times, t0=t0[i], rhs=M.pk_rhs, jac=M.pk_jac)
+        np.testing.assert_array_equal(together.values[i], alone.values[0])
+    chunked = solve_in_chunks(theta, np.zeros((3, 2)), events, times, t0=t0, chunk_size=2,
+                              rhs=M.pk_rhs, jac=M.pk_jac)
+    np.testing.assert_array_equal(chunked.values, together.values)
+
+
 def test_outputs_are_read_only_and_shaped():
     sol = solve_batch([[1.0, 0.5]], [[1.0, 0.0]], None, [0.0, 1.0, 2.0], save_states=[1],
                       rhs=M.pk_rhs, jac=M.pk_jac)
@@ -224,6 +245,8 @@ def test_outputs_are_read_only_and_shaped():
         (dict(events=EventTable([0.5], [3], [0], [0], [1.0])), "patient"),
         (dict(events=EventTable([0.5], [0], [9], [0], [1.0])), "state"),
         (dict(threads=0), "threads"),
+        (dict(t0=[0.0, 0.0]), "t0"),
+        (dict(t0=0.7, events=EventTable([0.5], [0], [0], [0], [1.0])), "t0"),
     ],
 )
 def test_bad_arguments_fail_before_work(kwargs, match):

@@ -162,7 +162,7 @@ def lu_solve(E, piv, b):
 
 
 def _default_atol(spec, nonzero) -> list[float]:
-    """Per-state absolute tolerance for the solver (used with rtol ~ 1e-6).
+    """Per-state absolute tolerance for the solver (used with ``_default_rtol``).
 
     IL-2 amounts (nmol, zero between courses, acting at pM levels): 1e-8 nmol
     (1.7e-3 pM in the 6 L central volume, nearly four decades below the 10 pM trimer
@@ -188,6 +188,21 @@ def _default_atol(spec, nonzero) -> list[float]:
         else:
             out.append(1e-7 * max(abs(sp_.healthy_guess), 1.0))
     return out
+
+
+def _default_rtol(spec) -> list[float]:
+    """Per-state relative tolerance for the solver.
+
+    Drug amounts (IL-2 in nmol, baricitinib in mg): 1e-5. Their rise and fall after each
+    dose, not the biology, set the step size inside dosing periods (about 100 steps per
+    IL-2 dosing day and 60 per baricitinib day at 1e-6), and they act on cells only
+    through saturating receptor occupancy and JAK inhibition. Measured on every built-in
+    regimen against Radau at rtol 1e-10 (tests/solve/test_model_accuracy.py): error at most
+    4.6e-6 of each species' range (1e-6 everywhere: 1.7e-6), 30% fewer steps on IL-2
+    regimens and 29% fewer on daily baricitinib.
+    Everything else: 1e-6.
+    """
+    return [1e-5 if sp_.unit in ("nmol", "mg") else 1e-6 for sp_ in spec.species]
 
 
 def generate_source() -> str:
@@ -239,6 +254,8 @@ JAC_NONZERO_COLUMNS = (
 )
 #: Default per-state absolute tolerance of tregsim.solve (see codegen._default_atol).
 DEFAULT_ATOL = np.array({_default_atol(spec, nonzero)!r})
+#: Default per-state relative tolerance of tregsim.solve (see codegen._default_rtol).
+DEFAULT_RTOL = np.array({_default_rtol(spec)!r})
 JAC_SPARSITY = np.zeros((N_STATES, N_STATES), dtype=np.bool_)
 for _i, _cols in enumerate(JAC_NONZERO_COLUMNS):
     for _j in _cols:

@@ -382,7 +382,7 @@ def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_stat
         a = offsets[i]
         b = offsets[i + 1]
         s, k, r = integrate_patient(
-            params[i], y0[i], t0, save_times, save_states,
+            params[i], y0[i], t0[i], save_times, save_states,
             ev_time[a:b], ev_state[a:b], ev_kind[a:b], ev_value[a:b],
             rtol, atol, max_steps, autonomous, values[i],
         )

@@ -70,11 +70,20 @@ def _default_kernels():
     return generated.rhs, generated.jac, bool(getattr(generated, "AUTONOMOUS", False))
 
 
-def _model_atol(rhs):
-    """The ``DEFAULT_ATOL`` array of the kernels' module, else 1e-9."""
+def _model_tolerance(rhs, name: str, fallback: float):
+    """The ``name`` array (DEFAULT_ATOL / DEFAULT_RTOL) of the kernels' module, else fallback."""
     module = importlib.import_module(rhs.py_func.__module__)
-    value = getattr(module, "DEFAULT_ATOL", None)
-    return 1e-9 if value is None else np.asarray(value, dtype=np.float64)
+    value = getattr(module, name, None)
+    return fallback if value is None else np.asarray(value, dtype=np.float64)
+
+
+def _start_times(t0, n: int) -> np.ndarray:
+    arr = np.asarray(t0, dtype=np.float64)
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape != (n,)):
+        raise ValueError(f"t0 must be a scalar or shape ({n},), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("t0 must be finite")
+    return np.ascontiguousarray(np.broadcast_to(arr, (n,)), dtype=np.float64)
 
 
 def _tolerance(name: str, value, n_states: int) -> np.ndarray:
@@ -92,7 +101,7 @@ def solve_batch(
     events: EventTable | None,
     save_times,
     save_states: Sequence[int] | None = None,
-    rtol=1e-6,
+    rtol=None,
     atol=None,
     max_steps: int = 200_000,
     threads: int | None = None,
@@ -100,7 +109,7 @@ def solve_batch(
     rhs=None,
     jac=None,
     autonomous: bool | None = None,
-    t0: float = 0.0,
+    t0=0.0,
 ) -> BatchSolution:
     """Integrate a batch of patients with Rodas4, in parallel over patients.
 
@@ -112,14 +121,17 @@ def solve_batch(
     Args:
         params: (n, n_params) parameters per patient.
         y0: (n, n_states) state at ``t0``.
-        events: discontinuities (``None`` for none); times must be ``>= t0``; events after
+        events: discontinuities (``None`` for none); times must be ``>= t0`` of their
+            patient; events after
             the last save time are ignored.
         save_times: (m,) nondecreasing times ``>= t0`` (days).
         save_states: indices of the states to keep (default: all).
         rtol, atol: relative and absolute tolerances, scalars or (n_states,) arrays.
             ``atol=None``: the kernels' module's ``DEFAULT_ATOL`` (per state; for the tregsim
             model 1e-8 nmol for IL-2, 1e-7 mg for baricitinib, 1e-7 x typical size
-            otherwise, see ``tregsim.model.codegen``), else 1e-9.
+            otherwise, see ``tregsim.model.codegen``), else 1e-9. ``rtol=None``: the
+            module's ``DEFAULT_RTOL`` (tregsim model: 1e-5 for drug amounts, 1e-6
+            otherwise), else 1e-6.
         max_steps: attempted steps per patient before giving up (status 1).
         threads: numba threads for this call (default: numba's current setting).
         rhs, jac: numba ``@njit`` kernels ``rhs(t, y, p, dydt)`` and ``jac(t, y, p, J)``
@@ -127,7 +139,8 @@ def solve_batch(
             (``tregsim.model._generated``). Given together or not at all.
         autonomous: True if ``rhs`` does not depend on ``t`` (skips a finite difference in
             ``t`` per step). Default: the model module's ``AUTONOMOUS`` flag, else False.
-        t0: start time (days).
+        t0: start time (days): a scalar, or (n,) per patient (a patient's result then
+            never depends on which other patients share the batch).
 
     Returns:
         :class:`BatchSolution`. Per-patient failures are recorded in ``status`` (NaN rows);
@@ -155,8 +168,9 @@ def solve_batch(
         raise ValueError(f"save_times must be a non-empty 1-D array, got shape {save_times.shape}")
     if not np.all(np.isfinite(save_times)) or np.any(np.diff(save_times) < 0):
         raise ValueError("save_times must be finite and nondecreasing")
-    if save_times[0] < t0:
-        raise ValueError(f"save_times must be >= t0={t0}, got {save_times[0]}")
+    t0 = _start_times(t0, n)
+    if save_times[0] < t0.max():
+        raise ValueError(f"save_times must be >= t0={t0.max()}, got {save_times[0]}")
     if save_states is None:
         states = np.arange(n_states, dtype=np.int64)
     else:
@@ -164,7 +178,9 @@ def solve_batch(
         if np.any((states < 0) | (states >= n_states)):
             raise ValueError(f"save_states must be in [0, {n_states}), got {list(states)}")
     if atol is None:
-        atol = _model_atol(rhs)
+        atol = _model_tolerance(rhs, "DEFAULT_ATOL", 1e-9)
+    if rtol is None:
+        rtol = _model_tolerance(rhs, "DEFAULT_RTOL", 1e-6)
     rtol_a = _tolerance("rtol", rtol, n_states)
     atol_a = _tolerance("atol", atol, n_states)
     if np.all(rtol_a == 0) and np.all(atol_a == 0):
@@ -181,8 +197,11 @@ def solve_batch(
     if not isinstance(events, EventTable):
         raise TypeError(f"events must be an EventTable or None, got {type(events).__name__}")
     if len(events):
-        if events.time.min() < t0:
-            raise ValueError(f"event times must be >= t0={t0}, got {events.time.min()}")
+        early = events.time < t0[np.clip(events.patient, 0, n - 1)]
+        if early.any():
+            raise ValueError(
+                f"event times must be >= t0 of their patient, got {events.time[early].min()}"
+            )
         if events.state.max() >= n_states:
             raise ValueError(
                 f"EventTable.state holds {events.state.max()} but the model has {n_states} states"
@@ -199,7 +218,7 @@ def solve_batch(
     order = np.random.default_rng(0).permutation(n).astype(np.int64)
     with _numba_threads(None if threads is None else int(threads)):
         driver(
-            params, y0, float(t0), save_times, states, csr.offsets, csr.time, csr.state,
+            params, y0, t0, save_times, states, csr.offsets, csr.time, csr.state,
             csr.kind, csr.value, rtol_a, atol_a, int(max_steps), bool(autonomous),
             values, status, n_steps, n_rejected, order,
         )
@@ -229,8 +248,11 @@ def iter_chunks(
             events.time[idx], events.patient[idx] - start, events.state[idx],
             events.kind[idx], events.value[idx],
         )
+        chunk_kwargs = dict(kwargs)
+        if np.ndim(kwargs.get("t0", 0.0)) == 1:
+            chunk_kwargs["t0"] = np.asarray(kwargs["t0"])[start:stop]
         yield start, solve_batch(
-            params[start:stop], y0[start:stop], chunk_events, save_times, *args, **kwargs
+            params[start:stop], y0[start:stop], chunk_events, save_times, *args, **chunk_kwargs
         )
 
 
