@@ -100,6 +100,39 @@ def test_responder_rates_match_direct_count(run_two_arms):
     assert list(at52["rate"] / 100) == pytest.approx(expected)
 
 
+def test_baseline_is_the_first_measured_visit_of_each_subject(run_two_arms):
+    """_with_baseline equals the groupby/join definition, also for shuffled rows and
+    subjects whose first visit is missing."""
+    import numpy as np
+    import pandas as pd
+
+    from tregsim.report.figures import _with_baseline
+
+    _, patients, _ = run_two_arms
+    patients = patients.copy()
+    first_visit = patients["visit_week"] == patients["visit_week"].min()
+    patients.loc[first_visit & (patients["subject"] % 4 == 0), "salt_observed"] = np.nan
+    patients.loc[patients["subject"] == 1, "salt_observed"] = np.nan
+    patients = patients.sample(frac=1.0, random_state=3)
+    keys = ["replicate", "subject"]
+    first = patients.sort_values("visit_week").groupby(keys, sort=False)["salt_observed"].first()
+    expected = patients.join(first.rename("baseline"), on=keys)
+    pd.testing.assert_frame_equal(_with_baseline(patients, "salt_observed"), expected)
+
+
+def test_report_reads_only_its_columns(run_two_arms):
+    """The report drops the patient columns it does not read before drawing."""
+    from tregsim.report.html import REPORT_COLUMNS, _report_columns
+
+    _, patients, _ = run_two_arms
+    extra = patients.assign(age=40.0, sex="F", status=0)
+    slim = _report_columns(extra)
+    assert set(slim.columns) <= set(REPORT_COLUMNS) and set(patients.columns) & set(
+        REPORT_COLUMNS
+    ) == set(slim.columns)
+    assert _report_columns(slim) is slim
+
+
 @pytest.mark.parametrize("name", ["scalp", "primary"])
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_plot_figure_by_suffix(tmp_path, run_two_arms, name, suffix):

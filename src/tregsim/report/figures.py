@@ -85,10 +85,19 @@ def _color(info: TrialInfo, arm: str, i: int) -> str:
 
 
 def _with_baseline(patients: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Add `baseline` = the subject's value at the first visit."""
+    """Add `baseline` = the subject's value at the first visit (the first non-missing value
+    in visit order)."""
     keys = ["replicate", "subject"] if "replicate" in patients else ["subject"]
-    first = patients.sort_values("visit_week").groupby(keys, sort=False)[col].first()
-    return patients.join(first.rename("baseline"), on=keys)
+    group = patients.groupby(keys, sort=False).ngroup().to_numpy()
+    values = patients[col].to_numpy(dtype=float)
+    order = np.lexsort((patients["visit_week"].to_numpy(), group))
+    order = order[~np.isnan(values[order]) & (group[order] >= 0)]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = group[order[1:]] != group[order[:-1]]
+    per_group = np.full(group.max() + 1 if group.size else 0, np.nan)
+    per_group[group[order[first]]] = values[order[first]]
+    baseline = np.where(group >= 0, per_group[np.maximum(group, 0)], np.nan)
+    return patients.assign(baseline=baseline)
 
 
 def wilson_interval(successes: float, n: float, z: float = 1.959964) -> tuple[float, float]:

@@ -183,6 +183,26 @@ def _calibration(summary: dict) -> dict[str, Any]:
     return dict(status=status, ok=ok, details=details, note="")
 
 
+#: The patients-table columns the report reads (figures, summary text, trial facts).
+REPORT_COLUMNS = (
+    "replicate",
+    "subject",
+    "arm",
+    "visit_week",
+    "dropped_out",
+    "salt_observed",
+    "salt_true",
+    "treg_pct_cd4_observed",
+    "treg_pct_cd4",
+)
+
+
+def _report_columns(patients: pd.DataFrame) -> pd.DataFrame:
+    """Only the columns the report reads, so that every filter copies less."""
+    keep = [c for c in patients.columns if c in REPORT_COLUMNS]
+    return patients[keep] if keep and len(keep) < len(patients.columns) else patients
+
+
 def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
     """The report as an HTML string (see `write_report`)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -190,7 +210,7 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
     from .summary_text import summary_paragraph
 
     summary = summary or {}
-    patients = patients if patients is not None else pd.DataFrame()
+    patients = _report_columns(patients if patients is not None else pd.DataFrame())
     if scenario is None:
         scenario = summary.get("scenario_config")
     info = trial_info(summary, patients, scenario)
