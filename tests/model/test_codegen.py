@@ -90,3 +90,24 @@ def test_sparsity_covers_every_finite_difference_nonzero(seed):
 def test_kernel_names_match_model():
     assert _generated.STATE_NAMES == MODEL.state_names
     assert _generated.PARAMETER_NAMES == MODEL.parameter_names
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_extended_parameter_kernels_equal_the_plain_ones(seed):
+    """rhs_extended / jac_values_extended on extend_parameters(p) are rhs / jac_values on p
+    (parameter-only terms hoisted; only the rounding differs)."""
+    rng = np.random.default_rng(seed)
+    params = typical_parameters() * rng.lognormal(0.0, 0.3, MODEL.n_params)
+    q = np.empty(_generated.N_EXTENDED)
+    _generated.extend_parameters(params, q)
+    np.testing.assert_array_equal(q[: MODEL.n_params], params)
+    for y in _random_states(seed, 3):
+        plain, fast = np.empty(y.size), np.empty(y.size)
+        rhs(0.0, y, params, plain)
+        _generated.rhs_extended(0.0, y, q, fast)
+        np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=1e-12 * np.abs(plain).max())
+        plain_j, fast_j = np.empty(_generated.JAC_NNZ), np.empty(_generated.JAC_NNZ)
+        _generated.jac_values(0.0, y, params, plain_j)
+        _generated.jac_values_extended(0.0, y, q, fast_j)
+        np.testing.assert_allclose(fast_j, plain_j, rtol=1e-12,
+                                   atol=1e-12 * np.abs(plain_j).max())

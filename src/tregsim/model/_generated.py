@@ -509,6 +509,310 @@ def jac_values(t, y, p, v):
     v[88] = t99
     v[89] = -t98
 
+
+#: Length of the extended parameter vector of :func:`extend_parameters`.
+N_EXTENDED = 116
+
+
+@njit(cache=True, fastmath=False)
+def extend_parameters(p, q):
+    """``q`` = the parameters ``p`` followed by every parameter-only term of the rhs and the
+    Jacobian, computed once per patient for :func:`rhs_extended` / :func:`jac_values_extended`.
+    (The plain kernels read only ``q[:N_PARAMS]``, so they accept ``q`` as well.)"""
+    for i in range(N_PARAMS):
+        q[i] = p[i]
+    q[70] = p[4]*p[5]
+    q[71] = p[0]/p[1]
+    q[72] = 1/p[1]
+    q[73] = p[9]/p[1]
+    q[74] = (-p[11]/(p[11] + p[8]) + 1)/p[1]
+    q[75] = p[11]/(p[1]*(p[11] + p[8]))
+    q[76] = (-p[13]/(p[13] + p[8]) + 1)/p[1]
+    q[77] = p[13]/(p[1]*(p[13] + p[8]))
+    q[78] = (-p[15]/(p[15] + p[8]) + 1)/p[1]
+    q[79] = p[15]/(p[1]*(p[15] + p[8]))
+    q[80] = p[17]*p[18]
+    q[81] = p[4]*(1 - p[5])
+    q[82] = p[63]*p[66]
+    q[83] = p[29] + p[30]
+    q[84] = 1/p[28]
+    q[85] = p[67]/(p[65]*p[68])
+    q[86] = 1/p[22]
+    q[87] = p[42]/p[36]
+    q[88] = 1/p[46]
+    q[89] = p[45]*p[47]
+    q[90] = p[47]*p[48]
+    q[91] = 1/p[61]
+    q[92] = 1/p[58]
+    q[93] = 1/p[60]
+    q[94] = 1/p[59]
+    q[95] = 1/p[62]
+    q[96] = p[1]**(-2)
+    q[97] = p[9]/p[1]**2
+    q[98] = (-p[11]/(p[11] + p[8]) + 1)/p[1]**2
+    q[99] = p[11]/(p[1]**2*(p[11] + p[8]))
+    q[100] = (-p[13]/(p[13] + p[8]) + 1)/p[1]**2
+    q[101] = p[13]/(p[1]**2*(p[13] + p[8]))
+    q[102] = (-p[15]/(p[15] + p[8]) + 1)/p[1]**2
+    q[103] = p[15]/(p[1]**2*(p[15] + p[8]))
+    q[104] = -p[0]/p[1] - p[2]
+    q[105] = p[10]*p[17]*p[18]
+    q[106] = p[9]**2/p[1]
+    q[107] = p[12]*p[17]*p[18]
+    q[108] = p[14]*p[17]*p[18]
+    q[109] = p[16]*p[17]*p[18]
+    q[110] = p[27]/p[28]
+    q[111] = -p[29] - p[30]
+    q[112] = p[67]**2/(p[65]**2*p[68]**2)
+    q[113] = p[19]*p[20]
+    q[114] = p[31]/p[22]
+    q[115] = p[45]*p[47]/p[46]
+
+
+@njit(cache=True, fastmath=False)
+def rhs_extended(t, y, p, dydt):
+    """:func:`rhs` with ``p`` extended by :func:`extend_parameters` (the solver's form)."""
+    t0 = p[71]*y[1]
+    t1 = p[9]*y[9]
+    t2 = 1/(p[8] + t1)
+    t3 = 1000*y[1]
+    t4 = p[72]*t3
+    t5 = 1/(p[6] + t4)
+    t6 = 1/(p[7] + t4)
+    t7 = p[72]*t6*(t1*t2 - 1) - p[73]*t2*t5*y[9]
+    t8 = -t7
+    t9 = p[10]*(y[6] + y[7])
+    t10 = y[10]*(p[74]*t6 + p[75]*t5)
+    t11 = y[11]*(p[76]*t6 + p[77]*t5)
+    t12 = y[12]*(p[78]*t6 + p[79]*t5)
+    t13 = p[12]*t10 + p[14]*t11 + p[16]*t12
+    t14 = 1.66053906717385e-12*p[80]*y[1]
+    t15 = p[2]*y[1] - p[3]*y[2]
+    t16 = p[22] - y[7]
+    t17 = 1000000.0*p[85]*y[5]
+    t18 = t17/(p[69] + t17) - 1
+    t19 = t18*t3
+    t20 = t18**2*y[15]**2
+    t21 = t20/(p[52]**2 + t20)
+    t22 = 1/(p[47] + y[13])
+    t23 = y[17] - 1
+    t24 = y[19] + y[20]
+    t25 = p[91]*y[20]
+    t26 = p[92]*y[19]
+    t27 = p[57]*t23*y[14]
+    t28 = -p[94]*y[21]
+    dydt[0] = -p[4]*y[0]
+    dydt[1] = p[70]*y[0] - t0 - t14*(t13 + t8*t9) - t15
+    dydt[2] = t15
+    dydt[3] = p[81]*y[0] + t0 + t14*(t13 - t7*t9)
+    dydt[4] = -p[63]*y[4]
+    dydt[5] = -p[64]*y[5] + p[82]*y[4]
+    dydt[6] = p[23]*(p[21] - y[6]) - p[30]*t16
+    dydt[7] = p[26]*y[6]*y[8] - p[27]*y[7]*y[8]*(p[84]*y[7] - 1) + p[83]*t16
+    dydt[8] = -p[24]*t19*t7*(y[8] - 1) - p[25]*y[8]
+    dydt[9] = -p[20]*(p[19]*t19*t8 + y[9] - 1)
+    dydt[10] = p[34]*(p[33] - y[10]) - p[35]*t10*t19
+    dydt[11] = p[37]*(p[36] - y[11]) - p[38]*t11*t19
+    dydt[12] = p[40]*(p[39] - y[12]) - p[41]*t12*t19
+    dydt[13] = p[31]*(p[86]*y[7]*(p[32]*t21 + 1) - y[13])
+    dydt[14] = -p[44]*y[14] + p[87]*y[11]*(p[43]*t21 + 1) + p[89]*t18*t22*y[14]*y[16]*y[18]*y[25]*(p[88]*y[14] - 1)
+    dydt[15] = -p[49]*y[15] + p[90]*t22*y[14]
+    dydt[16] = p[50]*(p[51]*t21 - y[16] + 1)
+    dydt[17] = -p[53]*t23 - p[54]*t21*y[17]
+    dydt[18] = -p[56]*(y[18] - (t24 + y[24])*(p[55] - y[17] + 1))
+    dydt[19] = t25 - t26 + t27*y[19]
+    dydt[20] = p[93]*(y[22] + y[23]) - t25 + t27*y[20]
+    dydt[21] = t26 + t28
+    dydt[22] = -p[93]*y[22] - t28
+    dydt[23] = -p[93]*y[23] + p[95]*y[24]
+    dydt[24] = -p[95]*y[24] - t24*t27
+    dydt[25] = 0
+
+
+@njit(cache=True, fastmath=False)
+def jac_values_extended(t, y, p, v):
+    """:func:`jac_values` with ``p`` extended by :func:`extend_parameters`."""
+    t0 = 1000*y[1]
+    t1 = p[72]*t0
+    t2 = p[7] + t1
+    t3 = t0/t2**2
+    t4 = p[6] + t1
+    t5 = t0/t4**2
+    t6 = 1/t2
+    t7 = 1/t4
+    t8 = p[74]*t6 + p[75]*t7
+    t9 = -p[98]*t3 - p[99]*t5 + t8
+    t10 = p[76]*t6
+    t11 = p[77]*t7
+    t12 = y[11]*(p[100]*t3 + p[101]*t5 - t10 - t11)
+    t13 = p[78]*t6
+    t14 = p[79]*t7
+    t15 = y[12]*(p[102]*t3 + p[103]*t5 - t13 - t14)
+    t16 = y[6] + y[7]
+    t17 = p[9]*y[9]
+    t18 = 1/(p[8] + t17)
+    t19 = t17*t18 - 1
+    t20 = t18*y[9]
+    t21 = p[73]*t7
+    t22 = p[72]*t19*t6
+    t23 = -t20*t21 + t22
+    t24 = -p[96]*t19*t3 + p[97]*t20*t5 + t23
+    t25 = 1.66053906717385e-12*p[80]*(-p[10]*t16*t24 + p[12]*t9*y[10] - p[14]*t12 - p[16]*t15)
+    t26 = 1.66053906717385e-12*y[1]
+    t27 = p[105]*t26
+    t28 = t23*t27
+    t29 = t18*(-p[106]*t20*t7 + p[9]*t22 + t21)
+    t30 = t16*t27*t29
+    t31 = p[107]*t26*t8
+    t32 = t10 + t11
+    t33 = p[108]*t26*t32
+    t34 = t13 + t14
+    t35 = p[109]*t26*t34
+    t36 = -t28
+    t37 = p[27]*(p[84]*y[7] - 1)
+    t38 = 1000000.0*p[85]
+    t39 = t38*y[5]
+    t40 = 1/(p[69] + t39)
+    t41 = t39*t40 - 1
+    t42 = 1000*t41
+    t43 = t24*t42
+    t44 = p[24]*(y[8] - 1)
+    t45 = p[112]*t40*y[5]
+    t46 = -t38 + 1000000000000.0*t45
+    t47 = t0*t40*t46
+    t48 = t23*t47
+    t49 = t0*t41
+    t50 = t29*t49
+    t51 = p[35]*t8
+    t52 = p[38]*t32
+    t53 = p[41]*t34
+    t54 = p[114]*p[32]*y[7]
+    t55 = p[52]**2
+    t56 = y[15]**2
+    t57 = t41**2
+    t58 = t56*t57
+    t59 = 1/(t55 + t58)
+    t60 = t58*t59
+    t61 = t60 - 1
+    t62 = t56*(-2000000.0*p[85] + 2000000000000.0*t45)
+    t63 = -t40*t41*t61*t62
+    t64 = t59*t63
+    t65 = 2*t57*t61*y[15]
+    t66 = t59*t65
+    t67 = p[47] + y[13]
+    t68 = 1/t67
+    t69 = p[89]*(p[88]*y[14] - 1)
+    t70 = t68*t69*y[14]*y[16]*y[18]
+    t71 = -t41
+    t72 = t56*t71**2
+    t73 = 1/(t55 + t72)
+    t74 = p[43]*p[87]*y[11]
+    t75 = y[14]/t67**2
+    t76 = t41*y[16]*y[18]*y[25]
+    t77 = t68*t76
+    t78 = t41*t68*t69*y[14]*y[25]
+    t79 = p[50]*p[51]*t59
+    t80 = p[54]*y[17]
+    t81 = y[19] + y[20]
+    t82 = p[56]*(p[55] - y[17] + 1)
+    t83 = y[17] - 1
+    t84 = p[57]*y[19]
+    t85 = p[57]*t83
+    t86 = t85*y[14]
+    t87 = p[57]*y[14]
+    t88 = -1/p[60]
+    t89 = -t86
+    v[0] = -p[4]
+    v[1] = p[70]
+    v[2] = p[104] - t25
+    v[3] = p[3]
+    v[4] = t28
+    v[5] = t28
+    v[6] = -t30
+    v[7] = -t31
+    v[8] = -t33
+    v[9] = -t35
+    v[10] = p[2]
+    v[11] = -p[3]
+    v[12] = p[81]
+    v[13] = p[71] + t25
+    v[14] = t36
+    v[15] = t36
+    v[16] = t30
+    v[17] = t31
+    v[18] = t33
+    v[19] = t35
+    v[20] = -p[63]
+    v[21] = p[82]
+    v[22] = -p[64]
+    v[23] = -p[23]
+    v[24] = p[30]
+    v[25] = p[26]*y[8]
+    v[26] = -p[110]*y[7]*y[8] + p[111] - t37*y[8]
+    v[27] = p[26]*y[6] - t37*y[7]
+    v[28] = -t43*t44
+    v[29] = t44*t48
+    v[30] = -p[24]*t23*t49 - p[25]
+    v[31] = t44*t50
+    v[32] = p[113]*t43
+    v[33] = -p[113]*t48
+    v[34] = -p[20]*(p[19]*t50 + 1)
+    v[35] = -p[35]*t42*t9*y[10]
+    v[36] = t47*t51*y[10]
+    v[37] = -p[34] - t49*t51
+    v[38] = p[38]*t12*t42
+    v[39] = t47*t52*y[11]
+    v[40] = -p[37] - t49*t52
+    v[41] = p[41]*t15*t42
+    v[42] = t47*t53*y[12]
+    v[43] = -p[40] - t49*t53
+    v[44] = -t54*t64
+    v[45] = p[114]*(p[32]*t60 + 1)
+    v[46] = -p[31]
+    v[47] = -t54*t66
+    v[48] = -t40*(t46*t70*y[25] + t62*t71*t73*t74*(t72*t73 - 1))
+    v[49] = p[87]*(p[43]*t60 + 1)
+    v[50] = -t69*t75*t76
+    v[51] = p[115]*t77*y[14] - p[44] + t69*t77
+    v[52] = -t66*t74
+    v[53] = t78*y[18]
+    v[54] = t78*y[16]
+    v[55] = t41*t70
+    v[56] = -p[90]*t75
+    v[57] = p[90]*t68
+    v[58] = -p[49]
+    v[59] = -t63*t79
+    v[60] = -t65*t79
+    v[61] = -p[50]
+    v[62] = t64*t80
+    v[63] = t66*t80
+    v[64] = -p[53] - p[54]*t60
+    v[65] = -p[56]*(t81 + y[24])
+    v[66] = -p[56]
+    v[67] = t82
+    v[68] = t82
+    v[69] = t82
+    v[70] = t83*t84
+    v[71] = t84*y[14]
+    v[72] = t86 - 1/p[58]
+    v[73] = p[91]
+    v[74] = t85*y[20]
+    v[75] = t87*y[20]
+    v[76] = t86 - 1/p[61]
+    v[77] = p[93]
+    v[78] = p[93]
+    v[79] = p[92]
+    v[80] = -1/p[59]
+    v[81] = p[94]
+    v[82] = t88
+    v[83] = t88
+    v[84] = p[95]
+    v[85] = -t81*t85
+    v[86] = -t81*t87
+    v[87] = t89
+    v[88] = t89
+    v[89] = -1/p[62]
+
 #: Elimination order of the generated sparse LU (Markowitz on the Jacobian pattern).
 LU_ORDER = (0, 3, 4, 5, 25, 2, 10, 12, 16, 21, 22, 23, 6, 7, 9, 8, 1, 11, 13, 15, 14, 17, 19, 18, 20, 24)
 #: (row, column) of each entry of the packed LU array (pattern of I/(h gamma) - J + fill).
@@ -728,8 +1032,11 @@ def lu_factor(E, piv):
     """In-place LU of the packed ``E`` (from :func:`lu_load`) in the fixed order LU_ORDER,
     no pivoting.
 
-    ``piv`` is unused (same signature as the dense solver's LU). False: fall back to a
-    pivoting LU (a pivot is not finite or lost 12 digits to cancellation).
+    ``piv`` is unused (same signature as the dense solver's LU). Each diagonal entry is
+    replaced by its reciprocal, so :func:`lu_solve` multiplies instead of dividing (a
+    division on the back substitution's dependency chain costs several multiplications).
+    False: fall back to a pivoting LU (a pivot is not finite or lost 12 digits to
+    cancellation).
     """
     g0 = E[0]
     g3 = E[15]
@@ -761,6 +1068,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g0)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[0] = inv  # the solve multiplies by the pivot's reciprocal
     E[13] *= inv
     l = E[13]
     E[1] *= inv
@@ -768,16 +1076,20 @@ def lu_factor(E, piv):
     d = E[15]
     if not (abs(d) > 1e-12 * abs(g3)) or not np.isfinite(d):
         return False
+    inv = 1.0 / d
+    E[15] = inv  # the solve multiplies by the pivot's reciprocal
     d = E[22]
     if not (abs(d) > 1e-12 * abs(g4)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[22] = inv  # the solve multiplies by the pivot's reciprocal
     E[23] *= inv
     l = E[23]
     d = E[24]
     if not (abs(d) > 1e-12 * abs(g5)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[24] = inv  # the solve multiplies by the pivot's reciprocal
     E[38] *= inv
     l = E[38]
     E[44] *= inv
@@ -800,12 +1112,14 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g25)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[103] = inv  # the solve multiplies by the pivot's reciprocal
     E[60] *= inv
     l = E[60]
     d = E[12]
     if not (abs(d) > 1e-12 * abs(g2)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[12] = inv  # the solve multiplies by the pivot's reciprocal
     E[3] *= inv
     l = E[3]
     E[2] -= l * E[11]
@@ -813,6 +1127,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g10)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[39] = inv  # the solve multiplies by the pivot's reciprocal
     E[8] *= inv
     l = E[8]
     E[2] -= l * E[37]
@@ -820,6 +1135,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g12)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[45] = inv  # the solve multiplies by the pivot's reciprocal
     E[10] *= inv
     l = E[10]
     E[2] -= l * E[43]
@@ -827,6 +1143,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g16)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[66] = inv  # the solve multiplies by the pivot's reciprocal
     E[58] *= inv
     l = E[58]
     E[57] -= l * E[65]
@@ -834,6 +1151,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g21)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[91] = inv  # the solve multiplies by the pivot's reciprocal
     E[93] *= inv
     l = E[93]
     E[92] -= l * E[90]
@@ -841,6 +1159,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g22)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[94] = inv  # the solve multiplies by the pivot's reciprocal
     E[87] *= inv
     l = E[87]
     E[85] -= l * E[92]
@@ -848,6 +1167,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g23)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[95] = inv  # the solve multiplies by the pivot's reciprocal
     E[88] *= inv
     l = E[88]
     E[89] -= l * E[96]
@@ -855,6 +1175,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g6)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[25] = inv  # the solve multiplies by the pivot's reciprocal
     E[27] *= inv
     l = E[27]
     E[28] -= l * E[26]
@@ -865,6 +1186,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g7)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[28] = inv  # the solve multiplies by the pivot's reciprocal
     E[5] *= inv
     l = E[5]
     E[6] -= l * E[29]
@@ -875,6 +1197,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g9)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[36] = inv  # the solve multiplies by the pivot's reciprocal
     E[33] *= inv
     l = E[33]
     E[30] -= l * E[34]
@@ -885,6 +1208,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g8)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[32] = inv  # the solve multiplies by the pivot's reciprocal
     E[6] *= inv
     l = E[6]
     E[2] -= l * E[30]
@@ -895,6 +1219,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g1)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[2] = inv  # the solve multiplies by the pivot's reciprocal
     E[40] *= inv
     l = E[40]
     E[42] -= l * E[9]
@@ -905,6 +1230,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g11)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[42] = inv  # the solve multiplies by the pivot's reciprocal
     E[50] *= inv
     l = E[50]
     E[54] *= inv
@@ -913,6 +1239,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g13)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[51] = inv  # the solve multiplies by the pivot's reciprocal
     E[61] *= inv
     l = E[61]
     E[63] -= l * E[52]
@@ -923,6 +1250,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g15)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[63] = inv  # the solve multiplies by the pivot's reciprocal
     E[57] *= inv
     l = E[57]
     E[56] -= l * E[62]
@@ -933,6 +1261,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g14)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[56] = inv  # the solve multiplies by the pivot's reciprocal
     E[68] *= inv
     l = E[68]
     E[71] -= l * E[59]
@@ -949,6 +1278,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g17)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[70] = inv  # the solve multiplies by the pivot's reciprocal
     E[78] *= inv
     l = E[78]
     E[79] -= l * E[71]
@@ -965,6 +1295,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g19)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[80] = inv  # the solve multiplies by the pivot's reciprocal
     E[74] *= inv
     l = E[74]
     E[73] -= l * E[79]
@@ -981,6 +1312,7 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g18)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[73] = inv  # the solve multiplies by the pivot's reciprocal
     E[84] *= inv
     l = E[84]
     E[86] -= l * E[75]
@@ -993,12 +1325,15 @@ def lu_factor(E, piv):
     if not (abs(d) > 1e-12 * abs(g20)) or not np.isfinite(d):
         return False
     inv = 1.0 / d
+    E[86] = inv  # the solve multiplies by the pivot's reciprocal
     E[101] *= inv
     l = E[101]
     E[102] -= l * E[89]
     d = E[102]
     if not (abs(d) > 1e-12 * abs(g24)) or not np.isfinite(d):
         return False
+    inv = 1.0 / d
+    E[102] = inv  # the solve multiplies by the pivot's reciprocal
     return True
 
 
@@ -1055,29 +1390,29 @@ def lu_solve(E, piv, b):
     b[20] -= E[84] * b[18]
     b[24] -= E[99] * b[18]
     b[24] -= E[101] * b[20]
-    b[24] = (b[24]) / E[102]
-    b[20] = (b[20] - E[89] * b[24]) / E[86]
-    b[18] = (b[18] - E[75] * b[20] - E[76] * b[24]) / E[73]
-    b[19] = (b[19] - E[79] * b[18] - E[81] * b[20]) / E[80]
-    b[17] = (b[17] - E[71] * b[18]) / E[70]
-    b[14] = (b[14] - E[59] * b[18]) / E[56]
-    b[15] = (b[15] - E[62] * b[14]) / E[63]
-    b[13] = (b[13] - E[52] * b[15]) / E[51]
-    b[11] = (b[11]) / E[42]
-    b[1] = (b[1] - E[9] * b[11]) / E[2]
-    b[8] = (b[8] - E[30] * b[1]) / E[32]
-    b[9] = (b[9] - E[34] * b[1]) / E[36]
-    b[7] = (b[7] - E[29] * b[8]) / E[28]
-    b[6] = (b[6] - E[26] * b[7]) / E[25]
-    b[23] = (b[23] - E[96] * b[24]) / E[95]
-    b[22] = (b[22] - E[92] * b[19]) / E[94]
-    b[21] = (b[21] - E[90] * b[19]) / E[91]
-    b[16] = (b[16] - E[65] * b[15]) / E[66]
-    b[12] = (b[12] - E[43] * b[1]) / E[45]
-    b[10] = (b[10] - E[37] * b[1]) / E[39]
-    b[2] = (b[2] - E[11] * b[1]) / E[12]
-    b[25] = (b[25]) / E[103]
-    b[5] = (b[5]) / E[24]
-    b[4] = (b[4]) / E[22]
-    b[3] = (b[3] - E[19] * b[10] - E[21] * b[12] - E[16] * b[6] - E[17] * b[7] - E[18] * b[9] - E[14] * b[1] - E[20] * b[11]) / E[15]
-    b[0] = (b[0]) / E[0]
+    b[24] = (b[24]) * E[102]
+    b[20] = (b[20] - E[89] * b[24]) * E[86]
+    b[18] = (b[18] - E[75] * b[20] - E[76] * b[24]) * E[73]
+    b[19] = (b[19] - E[79] * b[18] - E[81] * b[20]) * E[80]
+    b[17] = (b[17] - E[71] * b[18]) * E[70]
+    b[14] = (b[14] - E[59] * b[18]) * E[56]
+    b[15] = (b[15] - E[62] * b[14]) * E[63]
+    b[13] = (b[13] - E[52] * b[15]) * E[51]
+    b[11] = (b[11]) * E[42]
+    b[1] = (b[1] - E[9] * b[11]) * E[2]
+    b[8] = (b[8] - E[30] * b[1]) * E[32]
+    b[9] = (b[9] - E[34] * b[1]) * E[36]
+    b[7] = (b[7] - E[29] * b[8]) * E[28]
+    b[6] = (b[6] - E[26] * b[7]) * E[25]
+    b[23] = (b[23] - E[96] * b[24]) * E[95]
+    b[22] = (b[22] - E[92] * b[19]) * E[94]
+    b[21] = (b[21] - E[90] * b[19]) * E[91]
+    b[16] = (b[16] - E[65] * b[15]) * E[66]
+    b[12] = (b[12] - E[43] * b[1]) * E[45]
+    b[10] = (b[10] - E[37] * b[1]) * E[39]
+    b[2] = (b[2] - E[11] * b[1]) * E[12]
+    b[25] = (b[25]) * E[103]
+    b[5] = (b[5]) * E[24]
+    b[4] = (b[4]) * E[22]
+    b[3] = (b[3] - E[19] * b[10] - E[21] * b[12] - E[16] * b[6] - E[17] * b[7] - E[18] * b[9] - E[14] * b[1] - E[20] * b[11]) * E[15]
+    b[0] = (b[0]) * E[0]

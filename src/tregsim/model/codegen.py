@@ -31,6 +31,49 @@ def _emit(assignments, outputs, target_fmt, indent="    "):
     return "\n".join(lines)
 
 
+def _hoist_parameter_terms(exprs, n_params: int):
+    """Replace every largest parameter-only subexpression (no state, no time) by ``p[k]``,
+    ``k >= n_params``: computed once per patient (:func:`extend_parameters`) instead of at
+    every right-hand-side and Jacobian evaluation (they hold most of the model's divisions).
+
+    Returns the rewritten expressions and the ``(index, expression)`` list of the extension.
+    """
+    hoisted: dict[sp.Expr, sp.Symbol] = {}
+    order: list[tuple[int, sp.Expr]] = []
+
+    def parameter_only(e) -> bool:
+        return all(str(s).startswith("p[") for s in e.free_symbols)
+
+    def hoist(e):
+        cheap = e.is_Mul and len(e.args) == 2 and any(a.is_Number for a in e.args)
+        cheap |= e.is_Pow and e.exp == 2 and e.base.is_Atom
+        if cheap:
+            return e
+        if e not in hoisted:
+            k = n_params + len(order)
+            hoisted[e] = sp.Symbol(f"p[{k}]")
+            order.append((k, e))
+        return hoisted[e]
+
+    def visit(e):
+        if e.is_Atom:
+            return e
+        if parameter_only(e) and e.free_symbols:
+            return hoist(e)
+        if e.is_Mul or e.is_Add:
+            # group the parameter-only factors (terms) of a mixed product (sum) into one
+            fixed = [a for a in e.args if a.free_symbols and parameter_only(a)]
+            rest = [visit(a) for a in e.args if not (a.free_symbols and parameter_only(a))]
+            if len(fixed) > 1 or (fixed and not fixed[0].is_Atom):
+                rest.append(hoist(e.func(*fixed)))
+            else:
+                rest.extend(fixed)
+            return e.func(*rest)
+        return e.func(*(visit(a) for a in e.args))
+
+    return [visit(e) for e in exprs], order
+
+
 def _elimination_order(pattern: set[tuple[int, int]], n: int) -> list[int]:
     """Greedy Markowitz order (least (r-1)(c-1) fill first, ties by index), on the symbolic
     pattern of ``I/(h gamma) - J`` (the diagonal is always present)."""
@@ -103,8 +146,8 @@ def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
         fac.append(f"    d = {e(k, k)}")
         fac.append(f"    if not (abs(d) > 1e-12 * abs(g{k})) or not np.isfinite(d):")
         fac.append("        return False")
-        if lower[k]:
-            fac.append("    inv = 1.0 / d")
+        fac.append("    inv = 1.0 / d")
+        fac.append(f"    {e(k, k)} = inv  # the solve multiplies by the pivot's reciprocal")
         for i in lower[k]:
             fac.append(f"    {e(i, k)} *= inv")
             fac.append(f"    l = {e(i, k)}")
@@ -117,7 +160,7 @@ def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
             solve.append(f"    b[{i}] -= {e(i, k)} * b[{k}]")
     for k in reversed(order):
         terms = "".join(f" - {e(k, j)} * b[{j}]" for j in upper[k])
-        solve.append(f"    b[{k}] = (b[{k}]{terms}) / {e(k, k)}")
+        solve.append(f"    b[{k}] = (b[{k}]{terms}) * {e(k, k)}")
     nl = "\n"
     return f"""
 #: Elimination order of the generated sparse LU (Markowitz on the Jacobian pattern).
@@ -146,8 +189,11 @@ def lu_factor(E, piv):
     \"\"\"In-place LU of the packed ``E`` (from :func:`lu_load`) in the fixed order LU_ORDER,
     no pivoting.
 
-    ``piv`` is unused (same signature as the dense solver's LU). False: fall back to a
-    pivoting LU (a pivot is not finite or lost 12 digits to cancellation).
+    ``piv`` is unused (same signature as the dense solver's LU). Each diagonal entry is
+    replaced by its reciprocal, so :func:`lu_solve` multiplies instead of dividing (a
+    division on the back substitution's dependency chain costs several multiplications).
+    False: fall back to a pivoting LU (a pivot is not finite or lost 12 digits to
+    cancellation).
     \"\"\"
 {nl.join(diag)}
 {nl.join(fac)}
@@ -223,6 +269,17 @@ def generate_source() -> str:
         jac_repl, list(zip(nonzero, jac_red, strict=True)), lambda ij: f"J[{ij[0]}, {ij[1]}]"
     )
     jac_values_body = _emit(jac_repl, list(enumerate(jac_red)), lambda q: f"v[{q}]")
+    n_params = len(spec.parameter_names)
+    fast, extension = _hoist_parameter_terms(list(f) + jac_exprs, n_params)
+    fast_rhs, fast_jac = fast[:n], fast[n:]
+    repl, red = sp.cse(fast_rhs, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    rhs_ext_body = _emit(repl, list(enumerate(red)), lambda i: f"dydt[{i}]")
+    repl, red = sp.cse(fast_jac, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    jac_values_ext_body = _emit(repl, list(enumerate(red)), lambda q: f"v[{q}]")
+    extension_body = "\n".join(
+        ["    for i in range(N_PARAMS):", "        q[i] = p[i]"]
+        + [f"    q[{k}] = {sp.pycode(e)}" for k, e in extension]
+    )
     source_hash = hashlib.sha256(
         (
             Path(__file__).with_name("il2_aa.py").read_text()
@@ -285,6 +342,30 @@ def jac_values(t, y, p, v):
     """The Jacobian's nonzeros only, into the 1-D ``v`` (order JAC_NONZERO); the solver's
     form of :func:`jac` (no dense matrix to clear or read back)."""
 {jac_values_body}
+
+
+#: Length of the extended parameter vector of :func:`extend_parameters`.
+N_EXTENDED = {n_params + len(extension)}
+
+
+@njit(cache=True, fastmath=False)
+def extend_parameters(p, q):
+    """``q`` = the parameters ``p`` followed by every parameter-only term of the rhs and the
+    Jacobian, computed once per patient for :func:`rhs_extended` / :func:`jac_values_extended`.
+    (The plain kernels read only ``q[:N_PARAMS]``, so they accept ``q`` as well.)"""
+{extension_body}
+
+
+@njit(cache=True, fastmath=False)
+def rhs_extended(t, y, p, dydt):
+    """:func:`rhs` with ``p`` extended by :func:`extend_parameters` (the solver's form)."""
+{rhs_ext_body}
+
+
+@njit(cache=True, fastmath=False)
+def jac_values_extended(t, y, p, v):
+    """:func:`jac_values` with ``p`` extended by :func:`extend_parameters`."""
+{jac_values_ext_body}
 {_sparse_lu_source(nonzero, n)}'''
 
 

@@ -88,6 +88,25 @@ def _has_sparse_lu(jac_module: str) -> bool:
     ) and all(isinstance(getattr(mod, name, None), int) for name in ("JAC_NNZ", "LU_NNZ"))
 
 
+_NOT_EXTENDED = "EXTENDED = False\nN_EXTENDED = 1\nextend_parameters = no_extend_parameters\n"
+
+
+def _has_extended(rhs, jac_module: str) -> bool:
+    """True if ``rhs`` is the plain kernel of a generated module that also exports the
+    extended-parameter forms (``extend_parameters``, ``rhs_extended``, ``jac_values_extended``,
+    ``N_EXTENDED``, see ``tregsim.model.codegen``): parameter-only terms computed once per
+    patient instead of at every evaluation."""
+    mod = sys.modules[jac_module]
+    return (
+        getattr(mod, "rhs", None) is rhs
+        and all(
+            isinstance(getattr(mod, name, None), numba.core.registry.CPUDispatcher)
+            for name in ("extend_parameters", "rhs_extended", "jac_values_extended")
+        )
+        and isinstance(getattr(mod, "N_EXTENDED", None), int)
+    )
+
+
 def get_driver(rhs, jac):
     """Return the cached, compiled ``solve_all`` driver for ``(rhs, jac)``."""
     rhs_module, rhs_name = _qualified(rhs, "rhs")
@@ -116,6 +135,15 @@ def get_driver(rhs, jac):
                     f"from {jac_module} import lu_factor as sparse_lu_factor  # noqa: E402\n"
                     f"from {jac_module} import lu_solve as sparse_lu_solve  # noqa: E402\n"
                 )
+                if _has_extended(rhs, jac_module):
+                    model_import += (
+                        "EXTENDED = True\n"
+                        f"from {jac_module} import N_EXTENDED, extend_parameters  # noqa: E402\n"
+                        f"from {jac_module} import rhs_extended as rhs  # noqa: E402\n"
+                        f"from {jac_module} import jac_values_extended as jac_values  # noqa\n"
+                    )
+                else:
+                    model_import += _NOT_EXTENDED
             else:
                 model_import += (
                     "SPARSE_LU = False\n"
@@ -126,6 +154,7 @@ def get_driver(rhs, jac):
                     "sparse_lu_load = no_lu_load\n"
                     "sparse_lu_factor = no_lu_factor\n"
                     "sparse_lu_solve = no_lu_solve\n"
+                    + _NOT_EXTENDED
                 )
             text = _MODEL_BLOCK.sub(lambda _: model_import, _TEMPLATE_FILE.read_text(), count=1)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")

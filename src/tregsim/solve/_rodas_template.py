@@ -56,6 +56,7 @@ from tregsim.solve.rosenbrock import (
     dense_lu_load,
     lu_factor,
     lu_solve,
+    no_extend_parameters,
     no_jac_scatter,
     no_jac_values,
     no_lu_factor,
@@ -87,6 +88,9 @@ jac_scatter = no_jac_scatter
 sparse_lu_load = no_lu_load
 sparse_lu_factor = no_lu_factor
 sparse_lu_solve = no_lu_solve
+EXTENDED = False  # True: rhs and jac_values take the model's extended parameters
+N_EXTENDED = 1
+extend_parameters = no_extend_parameters
 # END MODEL
 
 
@@ -151,7 +155,7 @@ def _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, f1):
 
 @njit(cache=True, nogil=True)
 def integrate_patient(
-    p, y0, t0, save_times, save_states,
+    p_in, y0, t0, save_times, save_states,
     ev_time, ev_state, ev_kind, ev_value,
     rtol, atol, max_steps, autonomous, out,
 ):
@@ -167,6 +171,11 @@ def integrate_patient(
     rejection. Returns ``(status, attempted_steps, rejected_steps)``; on failure ``out``
     is all NaN.
     """
+    if EXTENDED:  # parameter-only terms of the model, once per patient
+        p = np.empty(N_EXTENDED)
+        extend_parameters(p_in, p)
+    else:
+        p = p_in.copy()
     n = y0.shape[0]
     m = save_times.shape[0]
     n_ev = ev_time.shape[0]
@@ -189,8 +198,8 @@ def integrate_patient(
     for i in range(n):
         if not np.isfinite(y[i]):
             status = NON_FINITE
-    for i in range(p.shape[0]):
-        if not np.isfinite(p[i]):
+    for i in range(p_in.shape[0]):
+        if not np.isfinite(p_in[i]):
             status = NON_FINITE
 
     t = t0

@@ -124,6 +124,11 @@ def no_jac_values(t, y, p, v):
 
 
 @njit(cache=True, nogil=True)
+def no_extend_parameters(p, q):
+    pass
+
+
+@njit(cache=True, nogil=True)
 def no_jac_scatter(v, jmat):
     pass
 
