@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tregsim.rng import patient_rng
+from tregsim.rng import PatientStreams
 
 __all__ = ["simulate_dropout"]
 
@@ -41,8 +41,9 @@ def simulate_dropout(
     n, m = salt.shape
     ids = np.arange(n) if patients is None else np.asarray(patients, dtype=np.int64)
     uniforms = np.empty((n, m))
+    streams = PatientStreams(seed, replicate, "dropout")
     for row, patient in enumerate(ids):
-        uniforms[row] = patient_rng(seed, replicate, int(patient), "dropout").random(m)
+        uniforms[row] = streams.for_patient(int(patient)).random(m)
     baseline = salt[:, :1]
     with np.errstate(invalid="ignore", divide="ignore"):
         improved = (baseline - salt) / baseline >= RESPONSE_FRACTION

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tregsim.rng import patient_rng
+from tregsim.rng import PatientStreams
 
 __all__ = ["rate_salt", "measure_treg_pct"]
 
@@ -55,8 +55,9 @@ def rate_salt(
         raise ValueError(f"rater.sd_salt={sd_salt} must be >= 0 and raters={raters} >= 1.")
     n, m = truth.shape
     noise = np.empty((n, m))
+    streams = PatientStreams(seed, replicate, "rater")
     for row, patient in enumerate(_patients(patients, n)):
-        draws = patient_rng(seed, replicate, int(patient), "rater").standard_normal((m, raters))
+        draws = streams.for_patient(int(patient)).standard_normal((m, raters))
         noise[row] = draws.mean(axis=1)
     scored = truth + sd_salt * noise
     if unblinded_optimism and on_treatment is not None:
@@ -84,6 +85,7 @@ def measure_treg_pct(
     n, m = truth.shape
     sigma = np.sqrt(np.log1p(cv**2))
     z = np.empty((n, m))
+    streams = PatientStreams(seed, replicate, "assay")
     for row, patient in enumerate(_patients(patients, n)):
-        z[row] = patient_rng(seed, replicate, int(patient), "assay").standard_normal(m)
+        z[row] = streams.for_patient(int(patient)).standard_normal(m)
     return np.minimum(truth * np.exp(sigma * z), 100.0)

@@ -41,7 +41,7 @@ from tregsim.analysis.endpoints import KINDS, endpoint_arrays
 from tregsim.dropout import simulate_dropout
 from tregsim.observation import measure_treg_pct, rate_salt
 from tregsim.randomization import randomize
-from tregsim.rng import patient_rng
+from tregsim.rng import PatientStreams
 
 __all__ = ["ReplicateResult", "TrialResult", "simulate_replicate", "run_trial"]
 
@@ -116,8 +116,9 @@ def visit_days(scenario, seed: int, replicate: int, patients: np.ndarray) -> np.
     window = int(_get(scenario, "visit_window_days", 0))
     days = np.tile(nominal, (len(patients), 1))
     if window > 0:
+        streams = PatientStreams(seed, replicate, "visit_window")
         for row, patient in enumerate(patients):
-            rng = patient_rng(seed, replicate, int(patient), "visit_window")
+            rng = streams.for_patient(int(patient))
             days[row] += rng.integers(-window, window + 1, size=nominal.size)
         days[:, nominal == 0] = 0.0
         days = np.maximum(days, 0.0)
