@@ -116,3 +116,17 @@ def test_readme_examples_are_valid() -> None:
     python = re.search(r"```python\n(.*?)```", text, re.S).group(1)
     before_simulation = python.split("result = tregsim.run_trial")[0]
     exec(compile(before_simulation, "README.md", "exec"), {})
+
+
+def test_many_replicates_use_one_worker_per_core_by_default(monkeypatch):
+    import os
+
+    from tregsim import cli
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert cli._auto_workers(cli.AUTO_WORKERS_REPLICATES - 1) is None
+    assert cli._auto_workers(cli.AUTO_WORKERS_REPLICATES) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert cli._auto_workers(1000) == cli.AUTO_WORKERS_MAX
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert cli._auto_workers(1000) is None
