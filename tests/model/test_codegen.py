@@ -111,3 +111,45 @@ def test_extended_parameter_kernels_equal_the_plain_ones(seed):
         _generated.jac_values_extended(0.0, y, q, fast_j)
         np.testing.assert_allclose(fast_j, plain_j, rtol=1e-12,
                                    atol=1e-12 * np.abs(plain_j).max())
+
+
+def test_lane_kernels_are_the_one_patient_kernels_bit_for_bit():
+    """rhs/jac/LU for LANES patients at once (lane-minor arrays) give each patient exactly the
+    one-patient kernels' values; a bad pivot only clears that patient's flag."""
+    g = _generated
+    L, n = g.LANES, g.N_STATES
+    rng = np.random.default_rng(5)
+    states = _random_states(5, L)
+    q = np.empty((L, g.N_EXTENDED))
+    for k in range(L):
+        g.extend_parameters(typical_parameters() * rng.lognormal(0.0, 0.3, MODEL.n_params), q[k])
+    inv_hg = rng.uniform(1.0, 1e4, L)
+
+    def lanes(a):  # (L, m) -> lane-minor flat
+        return np.ascontiguousarray(np.asarray(a).T).ravel()
+
+    f, v = np.empty(n * L), np.empty(g.JAC_NNZ * L)
+    e, gd, ok = np.empty(g.LU_NNZ * L), np.empty(n * L), np.empty(L, dtype=np.bool_)
+    y_l, q_l = lanes(states), lanes(q)
+    g.rhs_lanes(y_l, q_l, f)
+    g.jac_values_lanes(y_l, q_l, v)
+    v.reshape(-1, L)[:, 3] = np.nan  # patient 3: a Jacobian the LU must refuse
+    g.lu_load_lanes(v, inv_hg, e)
+    g.lu_factor_lanes(e, gd, ok)
+    b = f.copy()
+    g.lu_solve_lanes(e, b)
+    assert list(ok) == [k != 3 for k in range(L)]
+    for k in range(L):
+        f1, v1, e1 = np.empty(n), np.empty(g.JAC_NNZ), np.empty(g.LU_NNZ)
+        g.rhs_extended(0.0, states[k], q[k], f1)
+        g.jac_values_extended(0.0, states[k], q[k], v1)
+        np.testing.assert_array_equal(f.reshape(n, L)[:, k], f1)
+        if k == 3:
+            assert not g.lu_factor(np.full(g.LU_NNZ, np.nan), np.empty(1, np.int64))
+            continue
+        np.testing.assert_array_equal(v.reshape(-1, L)[:, k], v1)
+        g.lu_load(v1, inv_hg[k], e1)
+        assert g.lu_factor(e1, np.empty(1, np.int64))
+        np.testing.assert_array_equal(e.reshape(-1, L)[:, k], e1)
+        g.lu_solve(e1, np.empty(1, np.int64), f1)
+        np.testing.assert_array_equal(b.reshape(n, L)[:, k], f1)

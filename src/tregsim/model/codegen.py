@@ -10,6 +10,7 @@ the equations.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import sympy as sp
@@ -17,6 +18,47 @@ import sympy as sp
 from .il2_aa import build_model
 
 GENERATED = Path(__file__).with_name("_generated.py")
+
+#: Patients per lane group of the ``*_lanes`` kernels: 8 doubles fill an AVX-512 register
+#: (two AVX2 registers). Fixed, so a patient's arithmetic never depends on its group.
+LANES = 8
+_INDEXED = re.compile(r"\b(y|p|dydt|v|E|b|G)\[(\d+)\]")
+_STORE = re.compile(r"\s*(dydt|v|E|b|G|ok)\[")
+_MAX_LANE_STORES = 40
+
+
+def _lane_line(line: str) -> str:
+    return "    " + _INDEXED.sub(lambda m: f"{m[1]}[{int(m[2]) * LANES} + k]", line)
+
+
+def _lanes_loops(blocks: list[str], count: str) -> str:
+    """Straight-line code of a one-patient kernel, run for each of ``LANES`` patients stored
+    lane-minor (``x[i * LANES + k]`` is entry ``i`` of patient ``k``).
+
+    Each loop over the patients has independent iterations with constant offsets, which
+    LLVM's loop vectorizer turns into SIMD across patients (structure of arrays); same
+    operations in the same order as the one-patient kernel, so each patient's values are
+    bit-identical to it. Consecutive ``blocks`` (no local variable crosses a block
+    boundary) share a loop up to ``_MAX_LANE_STORES`` array stores: LLVM (22) gives up on a
+    loop with more (60 vectorized, 90 did not, measured). The trip count (``LANES`` in
+    practice) is read from an array's length: a constant trip count gets the loop unrolled
+    instead, without vectorization (measured).
+    """
+    loops: list[list[str]] = [[]]
+    stores = 0
+    for block in blocks:
+        lines = block.splitlines()
+        n = sum(1 for line in lines if _STORE.match(line))
+        if loops[-1] and stores + n > _MAX_LANE_STORES:
+            loops.append([])
+            stores = 0
+        loops[-1] += lines
+        stores += n
+    out = []
+    for body in loops:
+        out.append(f"    for k in range({count}):")
+        out += [_lane_line(line) for line in body]
+    return "\n".join(out)
 
 
 def _indexed(spec):
@@ -142,17 +184,22 @@ def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
             load.append(f"    {e(i, j)} = -v[{jpos[(i, j)]}]")
     scatter = [f"    J[{i}, {j}] = v[{q}]" for q, (i, j) in enumerate(nonzero)]
     fac = []
+    fac_lanes = []  # blocks; no early return: a bad pivot only clears the patient's flag
     for k in order:
         fac.append(f"    d = {e(k, k)}")
         fac.append(f"    if not (abs(d) > 1e-12 * abs(g{k})) or not np.isfinite(d):")
         fac.append("        return False")
-        fac.append("    inv = 1.0 / d")
-        fac.append(f"    {e(k, k)} = inv  # the solve multiplies by the pivot's reciprocal")
+        check = f"    ok[k] &= (abs(d) > 1e-12 * abs(G[{k}])) & (abs(d) < np.inf)"
+        tail = []
+        tail.append("    inv = 1.0 / d")
+        tail.append(f"    {e(k, k)} = inv  # the solve multiplies by the pivot's reciprocal")
         for i in lower[k]:
-            fac.append(f"    {e(i, k)} *= inv")
-            fac.append(f"    l = {e(i, k)}")
+            tail.append(f"    {e(i, k)} *= inv")
+            tail.append(f"    l = {e(i, k)}")
             for j in upper[k]:
-                fac.append(f"    {e(i, j)} -= l * {e(k, j)}")
+                tail.append(f"    {e(i, j)} -= l * {e(k, j)}")
+        fac += tail
+        fac_lanes.append("\n".join([f"    d = {e(k, k)}", check, *tail]))
     diag = [f"    g{k} = {e(k, k)}" for k in order]
     solve = []
     for k in order:
@@ -162,6 +209,8 @@ def _sparse_lu_source(nonzero: list[tuple[int, int]], n: int) -> str:
         terms = "".join(f" - {e(k, j)} * b[{j}]" for j in upper[k])
         solve.append(f"    b[{k}] = (b[{k}]{terms}) * {e(k, k)}")
     nl = "\n"
+    start = ["    ok[k] = True", *(f"    G[{k}] = {e(k, k)}" for k in order)]
+    fac_lanes_body = _lanes_loops(["\n".join(start), *fac_lanes], "ok.shape[0]")
     return f"""
 #: Elimination order of the generated sparse LU (Markowitz on the Jacobian pattern).
 LU_ORDER = {tuple(order)!r}
@@ -204,6 +253,26 @@ def lu_factor(E, piv):
 def lu_solve(E, piv, b):
     \"\"\"Solve ``E x = b`` in place with the packed factors of :func:`lu_factor`.\"\"\"
 {nl.join(solve)}
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def lu_load_lanes(v, inv_hg, E):
+    \"\"\":func:`lu_load` for ``LANES`` patients (lane-minor arrays, ``inv_hg`` per patient).\"\"\"
+{_lanes_loops([x.replace("inv_hg", "inv_hg[k]") for x in load[1:]], "inv_hg.shape[0]")}
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def lu_factor_lanes(E, G, ok):
+    \"\"\":func:`lu_factor` for ``LANES`` patients; ``ok[k]`` False where patient ``k`` needs the
+    pivoting LU (its factors are then not usable). ``G`` (N_STATES * LANES) is workspace for
+    the original diagonal.\"\"\"
+{fac_lanes_body}
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def lu_solve_lanes(E, b):
+    \"\"\":func:`lu_solve` for ``LANES`` patients (lane-minor ``E`` and ``b``).\"\"\"
+{_lanes_loops(solve, f"b.shape[0] // {n}")}
 """
 
 
@@ -274,8 +343,15 @@ def generate_source() -> str:
     fast_rhs, fast_jac = fast[:n], fast[n:]
     repl, red = sp.cse(fast_rhs, symbols=sp.numbered_symbols("t"), optimizations="basic")
     rhs_ext_body = _emit(repl, list(enumerate(red)), lambda i: f"dydt[{i}]")
-    repl, red = sp.cse(fast_jac, symbols=sp.numbered_symbols("t"), optimizations="basic")
-    jac_values_ext_body = _emit(repl, list(enumerate(red)), lambda q: f"v[{q}]")
+    # common subexpressions per block of outputs, so that jac_values_lanes (one loop per
+    # block, see _lanes_loops) does exactly the arithmetic of jac_values_extended
+    jac_lane_blocks = []
+    for lo in range(0, len(fast_jac), _MAX_LANE_STORES):
+        part = fast_jac[lo : lo + _MAX_LANE_STORES]
+        repl, red = sp.cse(part, symbols=sp.numbered_symbols("t"), optimizations="basic")
+        outputs = [(lo + q, r) for q, r in enumerate(red)]
+        jac_lane_blocks.append(_emit(repl, outputs, "v[{}]".format))
+    jac_values_ext_body = "\n".join(jac_lane_blocks)
     extension_body = "\n".join(
         ["    for i in range(N_PARAMS):", "        q[i] = p[i]"]
         + [f"    q[{k}] = {sp.pycode(e)}" for k, e in extension]
@@ -366,6 +442,24 @@ def rhs_extended(t, y, p, dydt):
 def jac_values_extended(t, y, p, v):
     """:func:`jac_values` with ``p`` extended by :func:`extend_parameters`."""
 {jac_values_ext_body}
+
+
+#: Patients per group of the ``*_lanes`` kernels (see codegen.LANES).
+LANES = {LANES}
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def rhs_lanes(y, p, dydt):
+    """:func:`rhs_extended` for ``LANES`` patients at once, arrays lane-minor (entry ``i`` of
+    patient ``k`` at ``[i * LANES + k]``); vectorized across patients, each patient's values
+    bit-identical to :func:`rhs_extended`. The model is autonomous (no ``t``)."""
+{_lanes_loops([rhs_ext_body], "dydt.shape[0] // N_STATES")}
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def jac_values_lanes(y, p, v):
+    """:func:`jac_values_extended` for ``LANES`` patients (lane-minor, see :func:`rhs_lanes`)."""
+{_lanes_loops(jac_lane_blocks, "v.shape[0] // JAC_NNZ")}
 {_sparse_lu_source(nonzero, n)}'''
 
 

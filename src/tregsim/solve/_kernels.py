@@ -107,6 +107,32 @@ def _has_extended(rhs, jac_module: str) -> bool:
     )
 
 
+_NO_LANES = (
+    "LANE_KERNELS = False\nLANES = 1\nrhs_lanes = no_rhs_lanes\n"
+    "jac_values_lanes = no_jac_values_lanes\nlu_load_lanes = no_lu_load_lanes\n"
+    "lu_factor_lanes = no_lu_factor_lanes\nlu_solve_lanes = no_lu_solve_lanes\n"
+)
+
+
+def _has_lanes(jac_module: str) -> bool:
+    """True if the (extended) model module also exports the lane kernels written by
+    ``tregsim.model.codegen`` (``rhs_lanes``, ``jac_values_lanes``, ``lu_load_lanes``,
+    ``lu_factor_lanes``, ``lu_solve_lanes``, ``LANES``) and is autonomous: patients are then
+    integrated ``LANES`` at a time with SIMD arithmetic (:func:`integrate_lanes`)."""
+    mod = sys.modules[jac_module]
+    return (
+        all(
+            isinstance(getattr(mod, name, None), numba.core.registry.CPUDispatcher)
+            for name in (
+                "rhs_lanes", "jac_values_lanes", "lu_load_lanes", "lu_factor_lanes",
+                "lu_solve_lanes",
+            )
+        )
+        and isinstance(getattr(mod, "LANES", None), int)
+        and getattr(mod, "AUTONOMOUS", False) is True
+    )
+
+
 def get_driver(rhs, jac):
     """Return the cached, compiled ``solve_all`` driver for ``(rhs, jac)``."""
     rhs_module, rhs_name = _qualified(rhs, "rhs")
@@ -142,8 +168,19 @@ def get_driver(rhs, jac):
                         f"from {jac_module} import rhs_extended as rhs  # noqa: E402\n"
                         f"from {jac_module} import jac_values_extended as jac_values  # noqa\n"
                     )
+                    if _has_lanes(jac_module):
+                        model_import += (
+                            "LANE_KERNELS = True\n"
+                            f"from {jac_module} import LANES, rhs_lanes  # noqa: E402\n"
+                            f"from {jac_module} import jac_values_lanes  # noqa: E402\n"
+                            f"from {jac_module} import lu_load_lanes  # noqa: E402\n"
+                            f"from {jac_module} import lu_factor_lanes  # noqa: E402\n"
+                            f"from {jac_module} import lu_solve_lanes  # noqa: E402\n"
+                        )
+                    else:
+                        model_import += _NO_LANES
                 else:
-                    model_import += _NOT_EXTENDED
+                    model_import += _NOT_EXTENDED + _NO_LANES
             else:
                 model_import += (
                     "SPARSE_LU = False\n"
@@ -155,6 +192,7 @@ def get_driver(rhs, jac):
                     "sparse_lu_factor = no_lu_factor\n"
                     "sparse_lu_solve = no_lu_solve\n"
                     + _NOT_EXTENDED
+                    + _NO_LANES
                 )
             text = _MODEL_BLOCK.sub(lambda _: model_import, _TEMPLATE_FILE.read_text(), count=1)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")

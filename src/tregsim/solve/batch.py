@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ def solve_batch(
     jac=None,
     autonomous: bool | None = None,
     t0=0.0,
+    lanes: bool = True,
 ) -> BatchSolution:
     """Integrate a batch of patients with Rodas4, in parallel over patients.
 
@@ -141,6 +143,9 @@ def solve_batch(
             ``t`` per step). Default: the model module's ``AUTONOMOUS`` flag, else False.
         t0: start time (days): a scalar, or (n,) per patient (a patient's result then
             never depends on which other patients share the batch).
+        lanes: integrate several patients at once with SIMD arithmetic when the kernels'
+            module provides lane kernels (the tregsim model does; autonomous models only).
+            Values are bit-identical either way; False is for checks and benchmarks.
 
     Returns:
         :class:`BatchSolution`. Per-patient failures are recorded in ``status`` (NaN rows);
@@ -217,10 +222,12 @@ def solve_batch(
     # do not depend on it, each patient is integrated on its own)
     order = np.random.default_rng(0).permutation(n).astype(np.int64)
     with _numba_threads(None if threads is None else int(threads)):
+        lane_blocks = numba.get_num_threads() if lanes else 0
+        n_lanes = sys.modules[driver.py_func.__module__].LANES
         driver(
             params, y0, t0, save_times, states, csr.offsets, csr.time, csr.state,
             csr.kind, csr.value, rtol_a, atol_a, int(max_steps), bool(autonomous),
-            values, status, n_steps, n_rejected, order,
+            values, status, n_steps, n_rejected, order, lane_blocks, n_lanes,
         )
     _readonly(save_times, values, status, n_steps, states, n_rejected)
     return BatchSolution(
