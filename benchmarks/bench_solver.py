@@ -10,9 +10,11 @@ events, same save times, same rtol/atol) and must return the values at the save 
 scipy (``solve_ivp`` LSODA and Radau, calling the same compiled rhs/jac kernels) and
 libRoadRunner (CVODE, one simulate call per inter-event segment, driven from Python) run
 patient by patient on a subset; tregsim runs the whole batch with 1 and 2 numba threads
-(after a warm-up call that loads or compiles the cached kernel). Times are wall clock,
-best of ``--repeat``. "max rel diff" compares each solver's saved values with tregsim's
-(2 threads) relative to ``max(|value|, scale)``, the scale being the state's peak.
+(after a warm-up call that loads or compiles the cached kernel), with its lane kernels
+(SIMD across 8 patients, the default) and, for comparison, one patient at a time. Times
+are wall clock, best of ``--repeat``. "max rel diff" compares each solver's saved values
+with tregsim's (2 threads) relative to ``max(|value|, scale)``, the scale being the
+state's peak.
 
 Models: ``tregsim`` (default: the model in ``tregsim.model`` on the pilot-2014 regimen, 2
 years, 20 IL-2 doses + disease-activity events every 60 days, see ``workload.py``; 20,000
@@ -282,6 +284,12 @@ def whole_run(n):
         return (time.perf_counter() - t) / n
 
 
+def lanes_available(rhs) -> bool:
+    """True if the kernels' module has lane kernels (SIMD across patients, ``*_lanes``)."""
+    module = importlib.import_module(rhs.py_func.__module__)
+    return hasattr(module, "rhs_lanes")
+
+
 def bench(problem, n_subset, repeat, whole=False):
     from tregsim.solve import solve_batch
 
@@ -305,6 +313,13 @@ def bench(problem, n_subset, repeat, whole=False):
     rows.append(("tregsim Rodas4, 2 threads", t2 / n, 0.0, ref.n_failed))
     rows.append(("tregsim Rodas4, 1 thread", t1 / n, diff(one.values, slice(None)),
                  one.n_failed))
+    if lanes_available(problem.rhs):
+        for threads in (2, 1):
+            ts, res = _best(lambda t=threads: solve_batch(*args, threads=t, lanes=False, **kw),
+                            repeat)
+            rows.append((f"tregsim Rodas4 one patient at a time (lanes=False), {threads} "
+                         f"thread{'s' if threads > 1 else ''}", ts / n,
+                         diff(res.values, slice(None)), res.n_failed))
     if whole:
         rows.append((f"tregsim whole run, pilot-2014 n={n} (per patient)", whole_run(n), np.nan,
                      0))

@@ -87,3 +87,17 @@ def test_bad_pivot_patients_go_to_the_pivoting_lu(threads):
 
     exact = chain(t) + np.where(t >= td, chain(t - td), 0.0)
     np.testing.assert_allclose(lanes.values[:, :, 1], exact, rtol=1e-5, atol=1e-9)
+
+
+def test_tregsim_model_lanes_same_failures_and_start_times():
+    """max_steps and per-patient start times through the lane driver as through the
+    one-patient path."""
+    params, y0, events = _pilot_like(11, seed=2)
+    times = np.array([0.0, 5.0, 50.0])
+    t0 = -np.linspace(0.0, 20.0, 11)
+    median = int(np.median(solve_batch(params, y0, events, times).n_steps))
+    for kw in (dict(max_steps=median), dict(t0=t0)):
+        ref = solve_batch(params, y0, events, times, lanes=False, **kw)
+        _assert_same(solve_batch(params, y0, events, times, lanes=True, **kw), ref)
+        if "max_steps" in kw:
+            assert 0 < ref.n_failed < 11 and set(ref.status) <= {0, 1}

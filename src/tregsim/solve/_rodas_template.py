@@ -662,6 +662,7 @@ def integrate_lanes(
         lu_solve_lanes(esp, u5)
         for j in range(nl):
             ynew[j] = ytmp[j] + u5[j]
+        for j in range(nl):  # a separate loop: fewer arrays to check for overlap (vectorized)
             sc = atol_v[j] + rtol_v[j] * max(abs(y[j]), abs(ynew[j]))
             q[j] = (u5[j] / sc) ** 2
         for k in range(L):  # each lane's sum in integrate_patient's order
