@@ -139,7 +139,7 @@ def _solve(emat, esp, piv, b, sparse):
         lu_solve(emat, piv, b)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, f1):
     """Starting step (Hairer, Norsett & Wanner, Solving ODEs I, sec. II.4, for order 4)."""
     n = y.shape[0]
@@ -166,7 +166,7 @@ def _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, f1):
     return min(100.0 * h0, h1, t_end - t)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrate_patient(
     p_in, y0, t0, save_times, save_states,
     ev_time, ev_state, ev_kind, ev_value,
@@ -412,7 +412,7 @@ def _lane_load(k, i, params, y0, t0, offsets, pbuf, p, y, t, ie, ie_end, st, L):
     st[k] = status
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrate_lanes(
     patients, params, y0, t0, save_times, save_states, offsets,
     ev_time, ev_state, ev_kind, ev_value, rtol, atol, max_steps,
@@ -428,6 +428,9 @@ def integrate_lanes(
     done its lane takes the next one (no lane waits for the slowest of a group). A patient
     whose generated LU meets a bad pivot is marked in ``fallback`` (True) and left to
     :func:`integrate_patient` (dense LU with pivoting). Autonomous models only.
+
+    ``error_model="numpy"`` (IEEE division, no zero check): LLVM vectorizes the stage loops
+    divisions only then (measured: the stages took 3/4 of the time without it).
 
     ``n_lanes`` must equal ``LANES`` (the kernels' stride); it comes from the caller at run
     time because the kernels' loops take their trip count from the arrays' lengths: a
