@@ -487,6 +487,8 @@ def integrate_lanes(
     hs = np.ones(L)  # this iteration's step per lane (1 on idle lanes: finite arithmetic)
     ih = np.ones(L)
     err = np.zeros(L)
+    root_err = np.zeros(L)
+    root_gus = np.zeros(L)
     hv = np.ones(nl)  # hs per entry
     q = np.empty(nl)
     atol_v = np.empty(nl)
@@ -673,19 +675,27 @@ def integrate_lanes(
             for i in range(n):
                 s += q[i * L + k]
             err[k] = s
+        # the controller's roots for all lanes at once (vectorized square roots, the same
+        # correctly rounded values as fourth_root one lane at a time)
+        for k in range(L):
+            err[k] = np.sqrt(err[k] / n)
+        for k in range(L):
+            root_err[k] = np.sqrt(np.sqrt(err[k]))
+        for k in range(L):
+            root_gus[k] = np.sqrt(np.sqrt(err_acc[k] / (err[k] * err[k])))
 
         # -- per lane: accept or reject (integrate_patient's controller) ----------------------
         for k in range(L):
             if not stepping[k]:
                 continue
-            e = np.sqrt(err[k] / n)
+            e = err[k]
             if e <= 1.0:
                 if e == 0.0:
                     fac = FAC_MAX
                 else:
-                    fac = min(FAC_MAX, max(FAC_MIN, SAFETY / fourth_root(e)))
+                    fac = min(FAC_MAX, max(FAC_MIN, SAFETY / root_err[k]))
                     if have_acc[k] and not last[k]:
-                        gus = (h[k] / h_acc[k]) * fourth_root(err_acc[k] / (e * e)) * SAFETY
+                        gus = (h[k] / h_acc[k]) * root_gus[k] * SAFETY
                         fac = min(fac, max(FAC_MIN, min(FAC_MAX, gus)))
                 if reject[k]:
                     fac = min(fac, 1.0)
@@ -708,7 +718,7 @@ def integrate_lanes(
                 rejected[k] += 1
                 reject[k] = True
                 if np.isfinite(e):
-                    h[k] *= max(FAC_MIN, SAFETY / fourth_root(e))
+                    h[k] *= max(FAC_MIN, SAFETY / root_err[k])
                 else:
                     h[k] *= 0.25
                     if h[k] < 16.0 * EPS * max(abs(t[k]), 1.0):
