@@ -67,3 +67,22 @@ def test_patient_streams_give_the_draws_of_patient_rng_in_any_order():
         assert got.random() == expected.random()
         np.testing.assert_array_equal(got.standard_normal(9), expected.standard_normal(9))
         assert got.integers(1000) == expected.integers(1000)
+
+
+def test_patient_streams_rekeying_resets_every_part_of_the_state():
+    """for_patient reuses one state dict and a pre-hashed key prefix: after any kind of draw
+    (a half-used 32-bit word, a partly used Philox block) the next patient still starts exactly
+    where a fresh generator does, for negative, small and 64-bit patient ids."""
+    from tregsim.rng import PatientStreams
+
+    streams = PatientStreams(-3, 12, "fluctuation")
+    patients = [-1, 0, 1, 7, 2**31, 2**62 + 5, *range(1000, 1040)]
+    for patient in patients:
+        got = streams.for_patient(patient)
+        expected = patient_rng(-3, 12, patient, "fluctuation")
+        np.testing.assert_array_equal(
+            got.integers(0, 9, 3, dtype=np.int32), expected.integers(0, 9, 3, dtype=np.int32)
+        )
+        np.testing.assert_array_equal(got.random(patient % 5 + 1), expected.random(patient % 5 + 1))
+        assert got.standard_normal() == expected.standard_normal()
+        got.integers(0, 9, dtype=np.int32)  # leaves half a word buffered for the next patient

@@ -118,6 +118,42 @@ def _omega(cv: float) -> float:
     return float(np.sqrt(np.log1p(cv * cv)))
 
 
+def _population_draws(
+    seed: int, replicate: int, ids: np.ndarray, n_iiv: int, patchy_below: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every draw of each candidate's ``population`` stream, in stream order.
+
+    A candidate's stream holds: 3 uniforms (subtype, age, sex), 3 normals (weight, height,
+    episode), 1 uniform (resistance), ``n_iiv`` IIV normals and, for patchy candidates only,
+    one more normal (attack factor). Drawing consecutive values of one kind in one call gives
+    the same numbers as one call per value (one uint64 sequence; ``random`` takes one word per
+    double, the ziggurat as many as it needs), and writing them straight into the batch arrays
+    with ``out=`` leaves only the re-keying and 4 draw calls per candidate in Python. The
+    subtype is known from the first uniform (patchy iff it is below ``patchy_below``), so the
+    extra normal can join the IIV call.
+
+    Returns uniforms (n, 4), normals (n, 3) and z (n, n_iiv + 1); z's last column is the
+    attack normal of patchy candidates and 0 for the others.
+    """
+    n = len(ids)
+    uniforms, normals = np.empty((n, 4)), np.empty((n, 3))
+    z = np.zeros((n, n_iiv + 1))
+    streams = PatientStreams(seed, replicate, "population")
+    for row, cid in enumerate(ids.tolist()):
+        rng = streams.for_patient(cid)
+        u, z_row = uniforms[row], z[row]
+        rng.random(out=u[:3])
+        rng.standard_normal(out=normals[row])
+        u[3] = rng.random()
+        rng.standard_normal(out=z_row if u[0] < patchy_below else z_row[:n_iiv])
+    return uniforms, normals, z
+
+
+def _by_subtype(values: tuple, patchy: np.ndarray) -> np.ndarray:
+    """``values[0]`` for patchy candidates, ``values[1]`` for AT/AU ones (element-wise)."""
+    return np.where(patchy, values[0], values[1])
+
+
 def draw_candidates(
     seed: int,
     replicate: int,
@@ -125,7 +161,16 @@ def draw_candidates(
     spec: PopulationSpec,
     subtype_mix: dict[str, float] | None = None,
 ) -> Candidates:
-    """Covariates and individual parameters of candidates ``ids`` (one Philox stream each)."""
+    """Covariates and individual parameters of candidates ``ids`` (one Philox stream each).
+
+    The draws are taken candidate by candidate (:func:`_population_draws`); everything
+    computed from them is vectorised over candidates with the operations of the former
+    one-candidate-at-a-time code, in the same order (numpy's ``uniform(a, b)`` is
+    ``a + (b - a) * random()``, ``normal(m, s)`` is ``m + s * standard_normal()``, and
+    ``np.exp`` of an array gives the doubles of ``np.exp`` per element), so every value is
+    bit for bit the same (checked against the former code; pinned in tests/test_population.py).
+    """
+    ids = np.asarray(ids, dtype=np.int64)
     mix = subtype_mix or DEFAULT_SUBTYPE_MIX
     names = [s for s in SUBTYPES if mix.get(s, 0) > 0]
     probs = np.array([mix[s] for s in names], dtype=float)
@@ -134,57 +179,113 @@ def draw_candidates(
     # cumulative probabilities (checked draw for draw in tests/test_population.py)
     cdf = probs.cumsum()
     cdf /= cdf[-1]
-    streams = PatientStreams(seed, replicate, "population")
-    typical = typical_parameters(spec)
+    # "patchy" is SUBTYPES[0], so a candidate is patchy iff searchsorted(...) == 0
+    patchy_below = float(cdf[0]) if names[0] == "patchy" else -np.inf
     cv = {p.name: p.iiv_cv for p in MODEL.parameters if p.iiv_cv}
     cv["cd8_skin_expansion"] = spec.expansion_cv
     iiv = [(MODEL.parameter_index[name], _omega(value)) for name, value in cv.items()]
     expansion_column = list(cv).index("cd8_skin_expansion")
     pi = MODEL.parameter_index
-    rows, params, trigger = [], np.tile(typical, (len(ids), 1)), np.empty(len(ids))
-    for row, cid in enumerate(np.asarray(ids, dtype=np.int64)):
-        rng = streams.for_patient(int(cid))
-        subtype = names[int(np.searchsorted(cdf, rng.random(), side="right"))]
-        patchy = subtype == "patchy"
-        age = float(rng.uniform(*AGE_RANGE_YEARS))
-        sex = "F" if rng.random() < FEMALE_SHARE else "M"
-        weight_median, height_mean = WEIGHT_MEDIAN_KG[sex], HEIGHT_MEAN_CM[sex]
-        weight = float(np.exp(rng.normal(np.log(weight_median), WEIGHT_LOG_SD)))
-        height = float(rng.normal(height_mean, HEIGHT_SD_CM))
-        bsa = float(np.sqrt(height * weight / 3600.0))  # Mosteller, NEJM 1987;317:1098
-        median_years = spec.episode_median_years[0 if patchy else 1]
-        episode = float(np.exp(rng.normal(np.log(median_years), spec.episode_sd)))
-        resistance_draw = rng.random()
-        z = rng.standard_normal(len(iiv))
-        share = spec.resistant_share[0 if patchy else 1]
-        logit = np.log(share / (1.0 - share)) + spec.resistance_slope * z[expansion_column]
-        resistant = bool(resistance_draw < 1.0 / (1.0 + np.exp(-logit)))
-        for (j, omega), zj in zip(iiv, z, strict=True):
-            params[row, j] *= np.exp(omega * zj)
-        factor = 1.0
-        if patchy:
-            factor = spec.patchy_expansion_factor
-            attack = spec.patchy_attack_factor * np.exp(
-                spec.patchy_attack_sd * rng.standard_normal()
-            )
-            params[row, pi["follicle_attack"]] *= attack
-        elif subtype == "universalis":
-            factor = spec.universalis_expansion_factor
-        params[row, pi["cd8_skin_expansion"]] *= factor
-        trigger[row] = -episode * 365.25
-        rows.append(
-            {
-                "candidate": int(cid),
-                "age": age,
-                "sex": sex,
-                "weight_kg": weight,
-                "bsa_m2": bsa,
-                "subtype": subtype,
-                "episode_years": episode,
-                "resistant_to_systemic": resistant,
-            }
+
+    u, g, z = _population_draws(seed, replicate, ids, len(iiv), patchy_below)
+    subtype_index = np.searchsorted(cdf, u[:, 0], side="right")
+    patchy = u[:, 0] < patchy_below
+    subtype = np.array(names, dtype=object)[subtype_index]
+    low, high = AGE_RANGE_YEARS
+    age = low + (high - low) * u[:, 1]
+    female = u[:, 2] < FEMALE_SHARE
+    log_weight_median = np.where(
+        female, np.log(WEIGHT_MEDIAN_KG["F"]), np.log(WEIGHT_MEDIAN_KG["M"])
+    )
+    weight = np.exp(log_weight_median + WEIGHT_LOG_SD * g[:, 0])
+    height = np.where(female, HEIGHT_MEAN_CM["F"], HEIGHT_MEAN_CM["M"]) + HEIGHT_SD_CM * g[:, 1]
+    bsa = np.sqrt(height * weight / 3600.0)  # Mosteller, NEJM 1987;317:1098
+    log_episode_median = _by_subtype(tuple(np.log(m) for m in spec.episode_median_years), patchy)
+    episode = np.exp(log_episode_median + spec.episode_sd * g[:, 2])
+    log_odds = _by_subtype(tuple(np.log(s / (1.0 - s)) for s in spec.resistant_share), patchy)
+    logit = log_odds + spec.resistance_slope * z[:, expansion_column]
+    resistant = u[:, 3] < 1.0 / (1.0 + np.exp(-logit))
+
+    params = np.tile(typical_parameters(spec), (len(ids), 1))
+    for column, (j, omega) in enumerate(iiv):
+        params[:, j] *= np.exp(omega * z[:, column])
+    attack = spec.patchy_attack_factor * np.exp(spec.patchy_attack_sd * z[patchy, len(iiv)])
+    params[patchy, pi["follicle_attack"]] *= attack
+    factor = np.where(subtype == "universalis", spec.universalis_expansion_factor, 1.0)
+    params[:, pi["cd8_skin_expansion"]] *= np.where(patchy, spec.patchy_expansion_factor, factor)
+    covariates = pd.DataFrame(
+        {
+            "candidate": ids,
+            "age": age,
+            "sex": np.where(female, "F", "M").astype(object),
+            "weight_kg": weight,
+            "bsa_m2": bsa,
+            "subtype": subtype,
+            "episode_years": episode,
+            "resistant_to_systemic": resistant,
+        }
+    )
+    return Candidates(ids, covariates, params, -episode * 365.25)
+
+
+def _activity_normals(
+    seed: int, replicate: int, ids: np.ndarray, n_changes: np.ndarray
+) -> np.ndarray:
+    """The first ``n_changes[i]`` normals of candidate ``ids[i]``'s ``fluctuation`` stream,
+    concatenated in candidate order (written in place, one draw call per candidate)."""
+    offsets = np.concatenate([[0], np.cumsum(n_changes)]).tolist()
+    z = np.empty(offsets[-1])
+    streams = PatientStreams(seed, replicate, "fluctuation")
+    for cid, start, stop in zip(ids.tolist(), offsets[:-1], offsets[1:], strict=True):
+        streams.for_patient(cid).standard_normal(out=z[start:stop])
+    return z
+
+
+def _natural_history_arrays(
+    seed: int,
+    replicate: int,
+    ids: np.ndarray,
+    trigger_day: np.ndarray,
+    end_day: float,
+    spec: PopulationSpec,
+    rows: np.ndarray | None,
+) -> tuple[np.ndarray, ...]:
+    """(time, patient, state, kind, value) of :func:`natural_history_events`, built at once.
+
+    Candidate ``i`` contributes, in this order: the privilege collapse and the effector burst
+    at its trigger, then ``n_i`` activity changes every ``activity_interval_days`` from the
+    trigger; the arrays are laid out with ``np.repeat`` instead of being concatenated per
+    candidate (same values, same order).
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    trigger_day = np.asarray(trigger_day, dtype=np.float64)
+    rows = np.arange(len(ids)) if rows is None else np.asarray(rows)
+    if not len(rows) == len(ids) == len(trigger_day):
+        raise ValueError(
+            f"ids, trigger_day and rows differ in length: {len(ids)}, {len(trigger_day)}, "
+            f"{len(rows)}"
         )
-    return Candidates(np.asarray(ids, dtype=np.int64), pd.DataFrame(rows), params, trigger)
+    span = np.floor((end_day - trigger_day) / spec.activity_interval_days)
+    if not np.all(np.isfinite(span)) or np.any(span < -1):
+        raise ValueError(
+            "trigger_day must be finite and at most one activity interval after end_day"
+        )
+    n_changes = span.astype(np.int64) + 1
+    activity = np.exp(spec.activity_sd * _activity_normals(seed, replicate, ids, n_changes))
+    si = MODEL.state_index
+    lengths = n_changes + 2
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # each candidate's trigger event
+    position = np.arange(lengths.sum()) - np.repeat(first, lengths)
+    change = position >= 2
+    time = np.repeat(trigger_day, lengths)
+    time[change] += spec.activity_interval_days * (position[change] - 2)
+    state = np.full(len(time), si["disease_activity"])
+    state[first], state[first + 1] = si["privilege"], si["cd8_skin"]
+    value = np.empty(len(time))
+    value[first], value[first + 1] = spec.trigger_privilege, spec.trigger_cd8
+    value[change] = activity
+    kind = np.ones(len(time), dtype=np.int8)
+    return time, np.repeat(rows, lengths), state, kind, value
 
 
 def natural_history_events(
@@ -202,25 +303,10 @@ def natural_history_events(
     ``spec.activity_interval_days`` from the trigger to ``end_day``. ``rows`` gives the
     patient index each candidate has in the batch (default: its position).
     """
-    si = MODEL.state_index
-    rows = np.arange(len(ids)) if rows is None else np.asarray(rows)
-    parts = []
-    streams = PatientStreams(seed, replicate, "fluctuation")
-    for row, cid, t_trig in zip(rows, np.asarray(ids, dtype=np.int64), trigger_day, strict=True):
-        rng = streams.for_patient(int(cid))
-        n_changes = int(np.floor((end_day - t_trig) / spec.activity_interval_days)) + 1
-        times = t_trig + spec.activity_interval_days * np.arange(n_changes)
-        activity = np.exp(spec.activity_sd * rng.standard_normal(n_changes))
-        t = np.concatenate([[t_trig, t_trig], times])
-        state = np.concatenate(
-            [[si["privilege"], si["cd8_skin"]], np.full(n_changes, si["disease_activity"])]
-        )
-        value = np.concatenate([[spec.trigger_privilege, spec.trigger_cd8], activity])
-        parts.append((t, np.full(len(t), row), state, np.ones(len(t), dtype=np.int8), value))
-    if not parts:
+    if len(ids) == 0:
         return EventTable.empty()
-    t, p, s, k, v = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return EventTable(time=t, patient=p, state=s, kind=k, value=v)
+    arrays = _natural_history_arrays(seed, replicate, ids, trigger_day, end_day, spec, rows)
+    return EventTable(*arrays)
 
 
 @dataclass(frozen=True)
@@ -370,16 +456,15 @@ def enroll(
 def study_events(
     seed: int, replicate: int, ids, trigger_day, end_day: float, spec: PopulationSpec
 ) -> EventTable:
-    """The natural-history events that fall after study day 0 (row i = candidate ids[i])."""
-    events = natural_history_events(seed, replicate, ids, trigger_day, end_day, spec)
-    keep = events.time > 0.0
-    return EventTable(
-        time=events.time[keep],
-        patient=events.patient[keep],
-        state=events.state[keep],
-        kind=events.kind[keep],
-        value=events.value[keep],
-    )
+    """The natural-history events that fall after study day 0 (row i = candidate ids[i]).
+
+    The activity changes before day 0 are still drawn: they come first in each stream.
+    """
+    if len(ids) == 0:
+        return EventTable.empty()
+    arrays = _natural_history_arrays(seed, replicate, ids, trigger_day, end_day, spec, None)
+    keep = arrays[0] > 0.0
+    return EventTable(*(a[keep] for a in arrays))
 
 
 @dataclass(frozen=True)
