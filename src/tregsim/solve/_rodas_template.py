@@ -1,4 +1,5 @@
-"""Template of the Rodas4 stepping loop and the parallel batch driver.
+"""Template of the Rodas4 stepping loop (one patient, and 8 patients in SIMD lanes) and the
+parallel batch driver.
 
 Do not import ``rhs``/``jac`` from anywhere else: :mod:`tregsim.solve._kernels` copies this
 file into a cache directory, replacing the block between the MODEL markers by an import of
@@ -489,6 +490,7 @@ def integrate_lanes(
     err = np.zeros(L)
     root_err = np.zeros(L)
     root_gus = np.zeros(L)
+    accept = np.zeros(L, dtype=np.bool_)
     hv = np.ones(nl)  # hs per entry
     q = np.empty(nl)
     atol_v = np.empty(nl)
@@ -686,6 +688,7 @@ def integrate_lanes(
 
         # -- per lane: accept or reject (integrate_patient's controller) ----------------------
         for k in range(L):
+            accept[k] = False
             if not stepping[k]:
                 continue
             e = err[k]
@@ -704,8 +707,7 @@ def integrate_lanes(
                     err_acc[k] = max(1e-2, e)
                     have_acc[k] = True
                 reject[k] = False
-                for i in range(n):
-                    y[i * L + k] = ynew[i * L + k]
+                accept[k] = True
                 need_jac[k] = True
                 if last[k]:
                     t[k] = t_end[k]
@@ -723,6 +725,10 @@ def integrate_lanes(
                     h[k] *= 0.25
                     if h[k] < 16.0 * EPS * max(abs(t[k]), 1.0):
                         st[k] = NON_FINITE
+        for i in range(n):  # y = ynew on the accepting lanes (a vectorized blend)
+            for k in range(L):
+                j = i * L + k
+                y[j] = ynew[j] if accept[k] else y[j]
 
 
 @njit(parallel=True, cache=True, nogil=True)
