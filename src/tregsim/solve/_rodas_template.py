@@ -288,7 +288,9 @@ def integrate_patient(
                 h = 0.5 * (t_end - t)  # two equal steps instead of a long and a short one
             steps += 1
 
-            # stages
+            # stages (divisions by h as one reciprocal: vectorized divisions cost more than
+            # the rest of a stage's arithmetic)
+            inv_h = 1.0 / h
             ok, sparse = _factor(jmat, jvals, 1.0 / (h * GAMMA), emat, esp, piv)
             err = np.inf
             if ok:
@@ -300,14 +302,14 @@ def integrate_patient(
                     ytmp[i] = y[i] + A21 * u[0, i]
                 rhs(t + C2 * h, ytmp, p, fs)
                 for i in range(n):
-                    u[1, i] = fs[i] + (C21 / h) * u[0, i] + h * D2 * ft[i]
+                    u[1, i] = fs[i] + (C21 * inv_h) * u[0, i] + h * D2 * ft[i]
                 _solve(emat, esp, piv, u[1], sparse)
                 # stage 3
                 for i in range(n):
                     ytmp[i] = y[i] + A31 * u[0, i] + A32 * u[1, i]
                 rhs(t + C3 * h, ytmp, p, fs)
                 for i in range(n):
-                    u[2, i] = fs[i] + (C31 * u[0, i] + C32 * u[1, i]) / h + h * D3 * ft[i]
+                    u[2, i] = fs[i] + (C31 * u[0, i] + C32 * u[1, i]) * inv_h + h * D3 * ft[i]
                 _solve(emat, esp, piv, u[2], sparse)
                 # stage 4
                 for i in range(n):
@@ -315,7 +317,7 @@ def integrate_patient(
                 rhs(t + C4 * h, ytmp, p, fs)
                 for i in range(n):
                     u[3, i] = (
-                        fs[i] + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) / h
+                        fs[i] + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) * inv_h
                         + h * D4 * ft[i]
                     )
                 _solve(emat, esp, piv, u[3], sparse)
@@ -328,7 +330,7 @@ def integrate_patient(
                 for i in range(n):
                     u[4, i] = fs[i] + (
                         C51 * u[0, i] + C52 * u[1, i] + C53 * u[2, i] + C54 * u[3, i]
-                    ) / h
+                    ) * inv_h
                 _solve(emat, esp, piv, u[4], sparse)
                 # stage 6: embedded solution, then the solution
                 for i in range(n):
@@ -338,7 +340,7 @@ def integrate_patient(
                     u[5, i] = fs[i] + (
                         C61 * u[0, i] + C62 * u[1, i] + C63 * u[2, i] + C64 * u[3, i]
                         + C65 * u[4, i]
-                    ) / h
+                    ) * inv_h
                 _solve(emat, esp, piv, u[5], sparse)
                 s = 0.0
                 for i in range(n):
@@ -491,7 +493,8 @@ def integrate_lanes(
     root_err = np.zeros(L)
     root_gus = np.zeros(L)
     accept = np.zeros(L, dtype=np.bool_)
-    hv = np.ones(nl)  # hs per entry
+    hv = np.ones(nl)  # 1 / hs per entry
+    inv_hs = np.ones(L)
     q = np.empty(nl)
     atol_v = np.empty(nl)
     rtol_v = np.empty(nl)
@@ -623,9 +626,11 @@ def integrate_lanes(
 
         # -- one Rodas4 step on every lane (integrate_patient's arithmetic, lane-minor; flat
         # -- loops over lanes x states, which LLVM vectorizes) --------------------------------
+        for k in range(L):
+            inv_hs[k] = 1.0 / hs[k]
         for i in range(n):
             for k in range(L):
-                hv[i * L + k] = hs[k]
+                hv[i * L + k] = inv_hs[k]
         lu_load_lanes(jv, ih, esp)
         lu_factor_lanes(esp, gdiag, ok)
         for k in range(L):
@@ -639,25 +644,25 @@ def integrate_lanes(
             ytmp[j] = y[j] + A21 * u0[j]
         rhs_lanes(ytmp, p, fs)
         for j in range(nl):
-            u1[j] = fs[j] + (C21 / hv[j]) * u0[j]
+            u1[j] = fs[j] + (C21 * hv[j]) * u0[j]
         lu_solve_lanes(esp, u1)
         for j in range(nl):
             ytmp[j] = y[j] + A31 * u0[j] + A32 * u1[j]
         rhs_lanes(ytmp, p, fs)
         for j in range(nl):
-            u2[j] = fs[j] + (C31 * u0[j] + C32 * u1[j]) / hv[j]
+            u2[j] = fs[j] + (C31 * u0[j] + C32 * u1[j]) * hv[j]
         lu_solve_lanes(esp, u2)
         for j in range(nl):
             ytmp[j] = y[j] + A41 * u0[j] + A42 * u1[j] + A43 * u2[j]
         rhs_lanes(ytmp, p, fs)
         for j in range(nl):
-            u3[j] = fs[j] + (C41 * u0[j] + C42 * u1[j] + C43 * u2[j]) / hv[j]
+            u3[j] = fs[j] + (C41 * u0[j] + C42 * u1[j] + C43 * u2[j]) * hv[j]
         lu_solve_lanes(esp, u3)
         for j in range(nl):
             ytmp[j] = y[j] + A51 * u0[j] + A52 * u1[j] + A53 * u2[j] + A54 * u3[j]
         rhs_lanes(ytmp, p, fs)
         for j in range(nl):
-            u4[j] = fs[j] + (C51 * u0[j] + C52 * u1[j] + C53 * u2[j] + C54 * u3[j]) / hv[j]
+            u4[j] = fs[j] + (C51 * u0[j] + C52 * u1[j] + C53 * u2[j] + C54 * u3[j]) * hv[j]
         lu_solve_lanes(esp, u4)
         for j in range(nl):
             ytmp[j] += u4[j]
@@ -665,7 +670,7 @@ def integrate_lanes(
         for j in range(nl):
             u5[j] = fs[j] + (
                 C61 * u0[j] + C62 * u1[j] + C63 * u2[j] + C64 * u3[j] + C65 * u4[j]
-            ) / hv[j]
+            ) * hv[j]
         lu_solve_lanes(esp, u5)
         for j in range(nl):
             ynew[j] = ytmp[j] + u5[j]
