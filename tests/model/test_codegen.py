@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from tregsim.model import JAC_SPARSITY, MODEL, _generated, initial_state, jac, rhs
-from tregsim.model.codegen import GENERATED, generate_source
+from tregsim.model.codegen import (
+    GENERATED,
+    OBSERVABLES_GENERATED,
+    generate_observables_source,
+    generate_source,
+)
 from tregsim.population import typical_parameters
 
 
@@ -14,6 +19,26 @@ def test_generated_file_matches_the_equations():
     assert GENERATED.read_text() == generate_source(), (
         "src/tregsim/model/_generated.py is stale: run `python -m tregsim.model.codegen`"
     )
+
+
+def test_generated_observables_match_the_equations():
+    assert OBSERVABLES_GENERATED.read_text() == generate_observables_source(), (
+        "src/tregsim/model/_observables.py is stale: run `python -m tregsim.model.codegen`"
+    )
+
+
+def test_simulating_and_observing_do_not_import_sympy():
+    """sympy (about 0.3 s to import) is for building the equations, not for running them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import tregsim.trial, tregsim.population as P, tregsim.model as M; "
+        "p = M.MODEL.default_parameters; M.observe(M.initial_state(p), p); "
+        "print('sympy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def _random_states(seed: int, n: int) -> np.ndarray:

@@ -8,7 +8,6 @@ equations page (``docs/model.md``) are all generated from them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -95,30 +94,12 @@ def initial_state(params: np.ndarray) -> np.ndarray:
     return y0
 
 
-@cache
 def _observable_functions():
-    import sympy as sp
+    """Observable name -> function of (states..., parameters...), generated from the model's
+    derived quantities by :mod:`tregsim.model.codegen` (``_observables.py``)."""
+    from . import _observables
 
-    from .il2_aa import build_model
-    from .spec import expand_derived
-
-    spec = build_model()
-    symbols = spec.state_symbols() + spec.parameter_symbols()
-    wanted = [
-        "salt",
-        "treg_pct_cd4",
-        "signal_treg",
-        "signal_cd8",
-        "signal_nk",
-        "il2_pm",
-        "jak_inhibition",
-        "attack",
-        "visible_hair",
-    ]
-    return {
-        name: sp.lambdify(symbols, expand_derived(spec.derived[name], spec.derived), "numpy")
-        for name in wanted
-    }
+    return _observables.FUNCTIONS
 
 
 def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:

@@ -29,7 +29,10 @@ Compartments and sources:
 
 from __future__ import annotations
 
-import sympy as sp
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sympy is imported where the equations are built, not at run time
+    import sympy as sp
 
 from .parameters import PARAMETERS
 from .spec import ModelSpec, Species
@@ -76,11 +79,15 @@ SPECIES: tuple[Species, ...] = (
 
 
 def _sym(names: str) -> tuple[sp.Symbol, ...]:
+    import sympy as sp
+
     return sp.symbols(names)
 
 
 def build_model() -> ModelSpec:
     """Assemble the symbolic model (species, parameters, rates, derived quantities)."""
+    import sympy as sp
+
     x = {s.name: sp.Symbol(s.name) for s in SPECIES}
     k = {p.name: sp.Symbol(p.name) for p in PARAMETERS}
     d: dict[str, sp.Expr] = {}

@@ -10,8 +10,10 @@ generated from them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:  # sympy is imported where the equations are built, not at run time
+    import sympy as sp
 
 SOURCE_LABELS = ("published", "derived", "assumed", "calibrated")
 
@@ -71,19 +73,27 @@ class ModelSpec:
         return tuple(p.name for p in self.parameters)
 
     def state_symbols(self) -> list[sp.Symbol]:
+        import sympy as sp
+
         return [sp.Symbol(n) for n in self.state_names]
 
     def parameter_symbols(self) -> list[sp.Symbol]:
+        import sympy as sp
+
         return [sp.Symbol(n) for n in self.parameter_names]
 
     def rate_vector(self) -> sp.Matrix:
         """The right-hand side with derived quantities substituted, in state order."""
+        import sympy as sp
+
         exprs = [self.rates[n] for n in self.state_names]
         return sp.Matrix([expand_derived(e, self.derived) for e in exprs])
 
 
 def expand_derived(expr: sp.Expr, derived: dict[str, sp.Expr]) -> sp.Expr:
     """Substitute derived quantities (which may refer to each other) until none remain."""
+    import sympy as sp
+
     symbols = {sp.Symbol(k): v for k, v in derived.items()}
     for _ in range(len(symbols) + 1):
         new = expr.xreplace(symbols)
