@@ -52,7 +52,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-# Regenerate the shipped calibrated ensemble (about 15 minutes on 2 cores) and ship it.
+# Regenerate the shipped calibrated ensemble (about 2 minutes on 2 cores) and ship it.
 calibrate: install
 	$(BIN)/tregsim calibrate --out results/calibration --workers 2
 	cp results/calibration/calibrated_ensemble.json src/tregsim/data/calibrated_ensemble.json
