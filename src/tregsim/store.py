@@ -24,9 +24,12 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import signal
+import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +127,33 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now()
 
 
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done, then deliver it.
+
+    duckdb turns a SIGINT that arrives during a query into its own ``RuntimeError("Query
+    interrupted")``, or drops it when the query ends first (seen under load: a campaign
+    then ran to the end after Ctrl-C). A catalogue write is short, so the driver lets it
+    finish and raises ``KeyboardInterrupt`` right after, where the campaign's handler
+    marks the run interrupted. Only in the main thread (the only one that gets Python's
+    SIGINT handler); elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            if callable(previous):
+                previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
+
+
 class RunStore:
     """The DuckDB catalogue of runs at `catalogue` (a file path; default
     :func:`default_catalogue_path`). Each call opens and closes the file."""
@@ -154,15 +184,27 @@ class RunStore:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
         if not read_only:
-            con.execute(_SCHEMA)
+            try:
+                con.execute(_SCHEMA)
+            except BaseException:  # e.g. Ctrl-C: never leave a connection open behind it
+                con.close()
+                raise
         return con
 
+    @contextmanager
+    def _connection(self, read_only: bool = False) -> Iterator[Any]:
+        """An open connection for one catalogue operation, closed after it; Ctrl-C during the
+        operation takes effect right after it (see :func:`_interrupts_deferred`)."""
+        with _interrupts_deferred():
+            con = self._connect(read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()
+
     def _execute(self, sql: str, params: list[Any]) -> None:
-        con = self._connect()
-        try:
+        with self._connection() as con:
             con.execute(sql, params)
-        finally:
-            con.close()
 
     # -- writes (driver only) -------------------------------------------------------------
     def start_run(
@@ -256,21 +298,15 @@ class RunStore:
 
         if not self.path.exists():
             return pd.DataFrame(columns=list(_COLUMNS))
-        con = self._connect(read_only=True)
-        try:
+        with self._connection(read_only=True) as con:
             return con.execute("SELECT * FROM runs ORDER BY created DESC, run_id DESC").df()
-        finally:
-            con.close()
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """One run's catalogue row as a dict; KeyError naming the run id if it is unknown."""
         row = None
         if self.path.exists():
-            con = self._connect(read_only=True)
-            try:
+            with self._connection(read_only=True) as con:
                 row = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchone()
-            finally:
-                con.close()
         if row is None:
             raise KeyError(
                 f"no run {run_id!r} in the catalogue {self.path}; `tregsim runs` lists the runs"
