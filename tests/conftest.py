@@ -31,3 +31,15 @@ def _run_cli(
 def tregsim_cli() -> Callable[..., subprocess.CompletedProcess]:
     """``tregsim_cli("run", "phrc-2016", "--out", d)`` -> CompletedProcess (text)."""
     return _run_cli
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's default Ctrl-C handler for the test, whatever the launcher left: a shell
+    that starts pytest in the background (``make test &``) makes it ignore SIGINT, and a
+    test that sends itself SIGINT would then see nothing."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -174,7 +174,7 @@ def test_interrupted_run_resumes_to_the_same_summary(tmp_path, reference):
     assert leftovers == []
 
 
-def test_ctrl_c_on_a_local_cluster_keeps_finished_chunks(tmp_path, reference):
+def test_ctrl_c_on_a_local_cluster_keeps_finished_chunks(tmp_path, reference, ctrl_c_raises):
     """A real SIGINT while the driver waits on Dask futures."""
     # 10 chunks of 1 s on 2 workers: at least 4 s of work remain when the first finishes,
     # whichever chunk that is (completion order is up to Dask).

@@ -112,7 +112,7 @@ def test_waits_for_another_process_holding_the_lock(tmp_path):
     assert s.get_run(run_id)["n_chunks_done"] == 5
 
 
-def test_ctrl_c_during_a_catalogue_operation_takes_effect_after_it(tmp_path):
+def test_ctrl_c_during_a_catalogue_operation_takes_effect_after_it(tmp_path, ctrl_c_raises):
     """duckdb would turn a SIGINT mid-query into its own error or drop it; the store holds
     it until the operation is done, then raises KeyboardInterrupt."""
     import os
