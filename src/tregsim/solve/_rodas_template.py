@@ -432,7 +432,7 @@ def integrate_lanes(
     whose generated LU meets a bad pivot is marked in ``fallback`` (True) and left to
     :func:`integrate_patient` (dense LU with pivoting). Autonomous models only.
 
-    ``error_model="numpy"`` (IEEE division, no zero check): LLVM vectorizes the stage loops
+    ``error_model="numpy"`` (IEEE division, no zero check): LLVM vectorizes the stage loops'
     divisions only then (measured: the stages took 3/4 of the time without it).
 
     ``n_lanes`` must equal ``LANES`` (the kernels' stride); it comes from the caller at run
