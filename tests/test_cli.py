@@ -42,7 +42,7 @@ def test_internal_errors_exit_1_with_hint(tmp_path, monkeypatch, capsys) -> None
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(cli, "_require", lambda *a: boom)
+    monkeypatch.setattr(cli._app, "_require", lambda *a: boom)
     monkeypatch.delenv("TREGSIM_DEBUG", raising=False)
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as info:
@@ -76,7 +76,7 @@ def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None
         return Result()
 
     fakes = {"run_trial": fake_run_trial}
-    monkeypatch.setattr(cli, "_require", lambda module, name, command: fakes[name])
+    monkeypatch.setattr(cli._app, "_require", lambda module, name, command: fakes[name])
     out = tmp_path / "nested" / "out"
     argv = ["run", "phrc-2016", "--out", str(out), "--seed", "7", "--set", "population.n=10"]
     with pytest.raises(SystemExit) as info:
@@ -121,7 +121,7 @@ def test_readme_examples_are_valid() -> None:
 def test_many_replicates_use_one_worker_per_core_by_default(monkeypatch):
     import os
 
-    from tregsim import cli
+    from tregsim.cli import run as cli
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert cli._auto_workers(cli.AUTO_WORKERS_REPLICATES - 1) is None

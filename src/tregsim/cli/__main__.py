@@ -1,0 +1,5 @@
+"""``python -m tregsim.cli``: the ``tregsim`` command."""
+
+from tregsim.cli import main
+
+main()
