@@ -7,6 +7,7 @@ import pytest
 from tregsim.scenarios import list_scenarios, scenario_yaml
 
 COMMANDS = ["run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs"]
+COMMANDS += ["validate", "sensitivity"]  # calib (#14)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

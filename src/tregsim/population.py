@@ -66,6 +66,13 @@ class PopulationSpec:
     resistant_share: tuple[float, float] = (0.5, 0.7)
     #: assumed: log-odds of resistance per SD of susceptibility (resistant disease is more severe)
     resistance_slope: float = 1.5
+    #: calibrated (DOMAIN.md s9, SALT30 plateau): share of patients whose disease reverses
+    #: slowly (``refractory``) at a 4-year episode; 0 = every patient equally reversible
+    refractory_share: float = 0.0
+    #: calibrated: log-odds of slowly reversible disease per log of episode duration
+    refractory_episode_slope: float = 0.0
+    #: calibrated: factor on ``dystrophic_days`` for refractory patients
+    refractory_recovery_factor: float = 1.0
     #: model parameters overridden by the ensemble member (name -> typical value)
     parameter_overrides: dict[str, float] = field(default_factory=dict)
 
@@ -213,6 +220,8 @@ def draw_candidates(
     params[patchy, pi["follicle_attack"]] *= attack
     factor = np.where(subtype == "universalis", spec.universalis_expansion_factor, 1.0)
     params[:, pi["cd8_skin_expansion"]] *= np.where(patchy, spec.patchy_expansion_factor, factor)
+    refractory = _refractory(seed, replicate, ids, episode, spec)
+    params[refractory, pi["dystrophic_days"]] *= spec.refractory_recovery_factor
     covariates = pd.DataFrame(
         {
             "candidate": ids,
@@ -223,9 +232,28 @@ def draw_candidates(
             "subtype": subtype,
             "episode_years": episode,
             "resistant_to_systemic": resistant,
+            "refractory": refractory,
         }
     )
     return Candidates(ids, covariates, params, -episode * 365.25)
+
+
+def _refractory(
+    seed: int, replicate: int, ids: np.ndarray, episode_years: np.ndarray, spec: PopulationSpec
+) -> np.ndarray:
+    """Heterogeneous responsiveness (DOMAIN.md s9): whether a candidate's disease reverses
+    slowly. Probability ``logistic(logit(refractory_share) + slope * ln(episode / 4 years))``,
+    one uniform from the candidate's own ``responsiveness`` stream (no other draw moves).
+    """
+    if spec.refractory_share <= 0.0:
+        return np.zeros(len(ids), dtype=bool)
+    share = min(spec.refractory_share, 1.0 - 1e-9)
+    logit = np.log(share / (1.0 - share)) + spec.refractory_episode_slope * np.log(
+        np.maximum(episode_years, 1e-3) / 4.0
+    )
+    streams = PatientStreams(seed, replicate, "responsiveness")
+    u = np.array([streams.for_patient(int(c)).random() for c in ids.tolist()])
+    return u < 1.0 / (1.0 + np.exp(-logit))
 
 
 def _activity_normals(

@@ -243,12 +243,19 @@ def calibration_info() -> dict[str, Any]:
             "seed": None,
         }
     members = [m for m in (document.get("members") or []) if m]
-    return {
+    info = {
         "status": document.get("status", "calibrated" if members else "not calibrated"),
         "ensemble_size": len(members),
         "version": document.get("version"),
         "seed": document.get("seed"),
     }
+    if document.get("weights"):  # calib (#14): weighted posterior particles
+        from tregsim.calibration.ensemble import effective_sample_size
+
+        info["effective_sample_size"] = round(effective_sample_size(), 1)
+        info["posterior_version"] = document.get("posterior_version")
+        info["method"] = document.get("method")
+    return info
 
 
 def assemble_summary(

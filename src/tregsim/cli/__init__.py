@@ -18,7 +18,16 @@ from typing import Annotated, Any
 
 import typer
 
-from tregsim.cli import calibrate, plot, run, runs, scenarios, typical  # noqa: F401 - register
+from tregsim.cli import (  # noqa: F401 - register
+    calibrate,
+    plot,
+    run,
+    runs,
+    scenarios,
+    sensitivity,  # calib (#14)
+    typical,
+    validate,  # calib (#14)
+)
 from tregsim.cli._app import (
     _ABORT,
     _ARGV,
