@@ -96,8 +96,10 @@ def test_subtype_draw_is_generator_choice_of_the_candidate_stream():
     probs /= probs.sum()
     ids = np.arange(300)
     cand = draw_candidates(11, 2, ids, PopulationSpec())
-    expected = [names[int(patient_rng(11, 2, int(i), "population").choice(len(names), p=probs))]
-                for i in ids]
+    expected = [
+        names[int(patient_rng(11, 2, int(i), "population").choice(len(names), p=probs))]
+        for i in ids
+    ]
     assert list(cand.covariates["subtype"]) == expected
 
 
@@ -108,8 +110,12 @@ def test_screening_state_of_a_candidate_does_not_depend_on_its_batch():
     cand = draw_candidates(5, 0, np.arange(6), spec)
     together = simulate_to_screening(5, 0, cand, spec)
     for i in (0, 3):
-        alone = Candidates(cand.ids[i:i + 1], cand.covariates.iloc[i:i + 1], cand.params[i:i + 1],
-                           cand.trigger_day[i:i + 1])
+        alone = Candidates(
+            cand.ids[i : i + 1],
+            cand.covariates.iloc[i : i + 1],
+            cand.params[i : i + 1],
+            cand.trigger_day[i : i + 1],
+        )
         np.testing.assert_array_equal(simulate_to_screening(5, 0, alone, spec)[0], together[i])
 
 
@@ -195,3 +201,27 @@ def test_population_streams_are_pinned():
     exact, rounded = _pinned_outputs(population)
     assert exact == PINNED_EXACT
     assert rounded == pytest.approx(PINNED_ROUNDED, rel=1e-12, abs=0.0)
+
+
+def test_refractory_patients_are_more_likely_with_longer_episodes_and_recover_slower():
+    """Heterogeneous responsiveness (DOMAIN.md s9, calib #14): off by default; with a share
+    set, refractory candidates have refractory_recovery_factor x dystrophic_days."""
+    import numpy as np
+
+    from tregsim.model import MODEL
+    from tregsim.population import PopulationSpec, draw_candidates
+
+    ids = np.arange(600)
+    plain = draw_candidates(11, 0, ids, PopulationSpec())
+    assert not plain.covariates["refractory"].any()
+    spec = PopulationSpec(
+        refractory_share=0.4, refractory_episode_slope=1.5, refractory_recovery_factor=5.0
+    )
+    cand = draw_candidates(11, 0, ids, spec)
+    refractory = cand.covariates["refractory"].to_numpy()
+    assert 0.1 < refractory.mean() < 0.6
+    episode = cand.covariates["episode_years"].to_numpy()
+    assert episode[refractory].mean() > episode[~refractory].mean()
+    j = MODEL.parameter_index["dystrophic_days"]
+    assert np.allclose(cand.params[refractory, j], 5.0 * plain.params[refractory, j])
+    assert np.array_equal(cand.params[~refractory, j], plain.params[~refractory, j])

@@ -136,6 +136,19 @@ def make_kernel(targets: dict[str, dict]):
     return TargetLikelihood()
 
 
+def _temperature():
+    """Adaptive temperatures: each generation's temperature is the lower of the one giving a
+    30% acceptance rate and a fixed-ratio decay; the schedule is not forced to reach 1 at the
+    last generation, so a run cut short (time, Ctrl-C) ends on a tempered posterior
+    (likelihood ** (1 / T): wider, never narrower, than the exact one) and says its T."""
+    from pyabc.epsilon import AcceptanceRateScheme, ExpDecayFixedRatioScheme, Temperature
+
+    return Temperature(
+        schemes=[AcceptanceRateScheme(), ExpDecayFixedRatioScheme()],
+        enforce_exact_final_temperature=False,
+    )
+
+
 class _ProgressHandler(logging.Handler):
     """Forwards pyabc's per-generation log lines (generation, temperature, acceptance)."""
 
@@ -160,7 +173,6 @@ def run_abc(
     """Run (or continue) the ABC-SMC; returns the pyabc History (also in ``OUT/abc.db``)."""
     import pyabc
     from pyabc.acceptor import StochasticAcceptor
-    from pyabc.epsilon import Temperature
     from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
 
     targets = settings.chosen_targets()
@@ -184,7 +196,7 @@ def run_abc(
         population_size=settings.population_size,
         sampler=sampler,
         acceptor=StochasticAcceptor(),
-        eps=Temperature(),
+        eps=_temperature(),
     )
     handler = _ProgressHandler(progress) if progress else None
     if handler:

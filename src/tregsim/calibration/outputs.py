@@ -87,7 +87,8 @@ def markdown(doc: dict) -> str:
         f"Posterior {doc['posterior_version']}: {doc['ensemble_size']} weighted particles, "
         f"effective sample size {doc['effective_sample_size']}, generations "
         f"{doc['settings']['generations_done']}, {doc['total_simulations']} simulated "
-        f"particles, scale {doc['settings']['scale']}.",
+        f"particles, scale {doc['settings']['scale']}, final temperature "
+        f"{doc['final_temperature']:.3g} (1 = exact posterior).",
         "",
         "| target | published | prior 95% PI | posterior mean | posterior 95% PI | PIT | inside |",
         "|---|---|---|---|---|---|---|",

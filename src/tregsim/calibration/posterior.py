@@ -64,6 +64,7 @@ def posterior_document(history, settings: CalibrationSettings, checks: dict, ide
             "priors": list(priors),
         },
         "total_simulations": int(history.total_nr_simulations),
+        "final_temperature": _final_temperature(history),
         "effective_sample_size": round(ess, 1),
         "ensemble_size": len(members),
         "checks": checks,
@@ -72,6 +73,12 @@ def posterior_document(history, settings: CalibrationSettings, checks: dict, ide
         "weights": [float(x) for x in w],
         "member_values": [_compact(v) for v in values],
     }
+
+
+def _final_temperature(history) -> float:
+    """Temperature of the last finished generation (1: the exact posterior)."""
+    pops = history.get_all_populations()
+    return float(pops.loc[pops["t"] == history.max_t, "epsilon"].iloc[0])
 
 
 def _compact(values: dict[str, dict]) -> dict[str, dict]:

@@ -85,7 +85,7 @@ def check_case(index: int, case) -> dict:
     try:
         scenario = load_scenario(str(case["scenario"]), [str(s) for s in sets])
     except TregsimInputError as exc:
-        raise _fail(f"{where}.scenario", f"{where}: {exc}") from None
+        raise _fail(f"{where}.scenario", f"{where}.scenario: {exc}") from None
     arms = [a.name for a in scenario.arms]
     for key in ("arm", "versus"):
         if case.get(key) is not None and case[key] not in arms:
