@@ -136,6 +136,14 @@ def make_kernel(targets: dict[str, dict]):
     return TargetLikelihood()
 
 
+def _warm_up() -> None:
+    """Run one tiny trial so the numba solver is loaded before worker processes fork."""
+    from ..scenarios import load_scenario
+    from ..trial import simulate_replicate
+
+    simulate_replicate(load_scenario("dilfrequency", ["population.n=2"]), 0, 0)
+
+
 def _temperature():
     """Adaptive temperatures: each generation's temperature is the lower of the one giving a
     30% acceptance rate and a fixed-ratio decay; the schedule is not forced to reach 1 at the
@@ -186,6 +194,7 @@ def run_abc(
 
         sampler = DaskDistributedSampler(Client(scheduler))
     elif workers and workers > 1:
+        _warm_up()  # worker processes fork from here: compile / load the solver once
         sampler = MulticoreEvalParallelSampler(n_procs=workers)
     else:
         sampler = SingleCoreSampler()
