@@ -9,7 +9,7 @@ import pytest
 @pytest.mark.slow
 def test_quick_calibration_writes_posterior_checks_and_resumes(tregsim_cli, tmp_path):
     out = tmp_path / "cal"
-    result = tregsim_cli("calibrate", "--quick", "--out", str(out), "--quiet")
+    result = tregsim_cli("calibrate", "--quick", "--out", str(out), "--quiet", timeout=600)
     assert result.returncode == 0, result.stderr
     doc = json.loads((out / "posterior.json").read_text())
     assert doc["ensemble_size"] == 6 and len(doc["weights"]) == 6
@@ -23,7 +23,9 @@ def test_quick_calibration_writes_posterior_checks_and_resumes(tregsim_cli, tmp_
     for name in ("checks.json", "identifiability.csv", "predictive_checks.png", "calibration.md"):
         assert (out / name).stat().st_size > 0, name
     # --resume with every generation done runs nothing new and rewrites the same particles
-    again = tregsim_cli("calibrate", "--quick", "--out", str(out), "--quiet", "--resume")
+    again = tregsim_cli(
+        "calibrate", "--quick", "--out", str(out), "--quiet", "--resume", timeout=300
+    )
     assert again.returncode == 0, again.stderr
     assert json.loads((out / "posterior.json").read_text())["members"] == doc["members"]
 

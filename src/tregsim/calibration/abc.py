@@ -208,9 +208,11 @@ def run_abc(
         eps=_temperature(),
     )
     handler = _ProgressHandler(progress) if progress else None
+    abc_logger = logging.getLogger("ABC")
+    level = abc_logger.level
+    abc_logger.setLevel(logging.INFO if handler else logging.WARNING)
     if handler:
-        logging.getLogger("ABC").addHandler(handler)
-        logging.getLogger("ABC").setLevel(logging.INFO)
+        abc_logger.addHandler(handler)
     try:
         if resume and db.exists():
             history = pyabc.History(f"sqlite:///{db}")
@@ -229,6 +231,7 @@ def run_abc(
             walltime = timedelta(minutes=settings.max_minutes) if settings.max_minutes else None
             abc.run(max_nr_populations=remaining, max_walltime=walltime)
     finally:
+        abc_logger.setLevel(level)
         if handler:
-            logging.getLogger("ABC").removeHandler(handler)
+            abc_logger.removeHandler(handler)
     return pyabc.History(f"sqlite:///{db}")
