@@ -25,11 +25,46 @@ from .ensemble import forced_member
 STATISTICS = ("proportion", "median_of", "normal", "ordered")
 
 
+#: The block of targets.yaml holding count targets written by the safety work (adverse
+#: events); ``load_targets`` leaves it out, :func:`safety_targets` converts it.
+SAFETY_BLOCK = "trial_targets"
+
+
 @cache
 def load_targets() -> dict[str, dict]:
-    """The shipped targets (name -> spec), in file order."""
+    """The shipped calibration targets (name -> spec), in file order."""
     text = resources.files("tregsim.data").joinpath("targets.yaml").read_text()
-    return dict(yaml.safe_load(text))
+    return {k: v for k, v in yaml.safe_load(text).items() if k != SAFETY_BLOCK}
+
+
+@cache
+def load_trial_targets() -> tuple[dict, ...]:
+    """The ``trial_targets`` block as written (scenario, arm, endpoint, statistic binomial,
+    n, value = the count, source)."""
+    text = resources.files("tregsim.data").joinpath("targets.yaml").read_text()
+    return tuple(yaml.safe_load(text).get(SAFETY_BLOCK) or ())
+
+
+def safety_targets() -> dict[str, dict]:
+    """The adverse-event count targets in this module's format (the AE hook): a binomial
+    count ``value`` of ``n`` becomes a ``proportion`` target on the arm's ``ae_*`` endpoint.
+    Not in the default calibration (the AE link parameters are fitted by the safety work);
+    ``CalibrationSettings(targets=...)`` can add them by name."""
+    out = {}
+    for t in load_trial_targets():
+        out[t["name"]] = {
+            "scenario": t["scenario"],
+            "arm": t["arm"],
+            "endpoint": t["endpoint"],
+            "statistic": "proportion",
+            "n": int(t["n"]),
+            "value": float(t["value"]) / float(t["n"]),
+            "sim_n": int(t["n"]),
+            "stage": 1,
+            "description": f"adverse events, {t['arm']}",
+            "source": t["source"],
+        }
+    return out
 
 
 def experiment_key(target: dict, scale: float = 1.0) -> tuple:
