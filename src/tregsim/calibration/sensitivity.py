@@ -45,8 +45,13 @@ def endpoint_value(
 ) -> float:
     from ..trial import simulate_replicate
 
-    with forced_member(member):
-        result = simulate_replicate(scenario, seed, replicate)
+    from ..errors import TregsimInputError
+
+    try:
+        with forced_member(member):
+            result = simulate_replicate(scenario, seed, replicate)
+    except (TregsimInputError, ValueError, FloatingPointError):
+        return float("nan")  # e.g. too few eligible candidates: a failed evaluation
     value = result.endpoints[arm][endpoint]
     if versus:
         value -= result.endpoints[versus][endpoint]
