@@ -162,7 +162,7 @@ def _pinned_outputs(pop):
 
 #: computed with the code before the draws were batched (commit 2596453)
 PINNED_EXACT = {
-    "dtypes": ["int64", "float64", "float64", "float64", "float64", "bool"],
+    "dtypes": ["int64", "float64", "float64", "float64", "float64", "bool", "bool"],  # + refractory
     "covariates": "216d4705f5caecdd",
     "events": (3292, "563b7b62cdd21c92"),
     "study": (308, "da9b67dda46e3943"),
