@@ -43,9 +43,8 @@ def posterior_bounds(document: dict) -> dict[str, tuple[float, float, bool]]:
 def endpoint_value(
     scenario, member: dict, endpoint: str, arm: str, versus: str | None, seed: int, replicate: int
 ) -> float:
-    from ..trial import simulate_replicate
-
     from ..errors import TregsimInputError
+    from ..trial import simulate_replicate
 
     try:
         with forced_member(member):
