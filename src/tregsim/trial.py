@@ -42,6 +42,7 @@ from tregsim.dropout import simulate_dropout
 from tregsim.observation import measure_treg_pct, rate_salt
 from tregsim.randomization import randomize
 from tregsim.rng import PatientStreams
+from tregsim.safety.events import LOG_COLUMN, simulate_adverse_events
 
 __all__ = ["ReplicateResult", "TrialResult", "simulate_replicate", "run_trial"]
 
@@ -284,6 +285,14 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
     )
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)
+    # adverse events from each patient's simulated exposure (tregsim.safety.events)
+    safety = (
+        simulate_adverse_events(
+            scenario, cohort, arm_names, days, dropped, status, seed, replicate, index
+        )
+        if hasattr(scenario, "regimen_of")
+        else None
+    )
     model = {name: np.asarray(sim[name], dtype=float) for name in OBSERVABLES}
 
     m = weeks.size
@@ -306,6 +315,9 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
     for column in COVARIATES:
         if column in covariates:
             columns[column] = np.repeat(covariates[column].to_numpy(), m)
+    if safety is not None:
+        columns.update({name: grid.ravel() for name, grid in safety.counts.items()})
+        columns[LOG_COLUMN] = safety.log.ravel()
     patients = pd.DataFrame(columns)
 
     # Endpoints straight from the (n, m) arrays when the table is the subject-major grid
@@ -318,6 +330,7 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
             "treg_pct_cd4_observed": treg_obs,
             "nk_per_ul": np.where(dropped, np.nan, model["nk_per_ul"]),
             "cd8_per_ul": np.where(dropped, np.nan, model["cd8_per_ul"]),
+            **(safety.counts if safety is not None else {}),
         }
     endpoint_values: dict[str, dict[str, float]] = {a[0]: {} for a in arms}
     n_treated = len(arms) - 1
