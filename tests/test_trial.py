@@ -162,7 +162,7 @@ def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_p
     out = tmp_path / "run"
     first.write(out)
     assert {p.name for p in out.iterdir()} == {
-        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html"
+        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "adae.csv", "report.html",
     }  # fmt: skip
     assert json.loads((out / "summary.json").read_text())["seed"] == 5
     assert len(pd.read_parquet(out / "patients.parquet")) == len(first.patients)

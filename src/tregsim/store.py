@@ -355,7 +355,14 @@ def finish_run(
 
 # -- run outputs --------------------------------------------------------------------------
 #: Files :func:`write_outputs` puts in an output folder.
-OUTPUT_FILES = ("summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html")
+OUTPUT_FILES = (
+    "summary.json",
+    "patients.parquet",
+    "adsl.csv",
+    "adeff.csv",
+    "adae.csv",
+    "report.html",
+)
 
 
 def _write_csv(frame: Any, path: Path) -> None:
@@ -371,12 +378,15 @@ def _write_csv(frame: Any, path: Path) -> None:
 
 
 def _write_data_files(folder: Path, patients: Any) -> None:
-    """``patients.parquet``, ``adsl.csv`` and ``adeff.csv`` into `folder`."""
+    """``patients.parquet``, ``adsl.csv``, ``adeff.csv`` and ``adae.csv`` into `folder`."""
     from tregsim.adam import adeff_table, make_adsl
 
     patients.to_parquet(folder / "patients.parquet", index=False)
     _write_csv(make_adsl(patients), folder / "adsl.csv")
     _write_csv(adeff_table(patients), folder / "adeff.csv")
+    from tregsim.adae import make_adae  # adverse events, one row per event
+
+    _write_csv(make_adae(patients), folder / "adae.csv")
 
 
 def write_outputs(

@@ -38,6 +38,7 @@ from tregsim.analysis import (
 )
 from tregsim.analysis.comparisons import arm_values_arrays, compare_arrays
 from tregsim.analysis.endpoints import KINDS, endpoint_arrays
+from tregsim.analysis.safety import replicate_safety
 from tregsim.dropout import simulate_dropout
 from tregsim.observation import measure_treg_pct, rate_salt
 from tregsim.randomization import randomize
@@ -212,6 +213,7 @@ class ReplicateResult:
     n_enrolled: int = 0
     notes: tuple[str, ...] = ()
     n_per_arm: dict[str, int] = field(default_factory=dict)
+    safety: dict | None = None  # tregsim.analysis.safety.replicate_safety digest
 
 
 def comparison_key(endpoint: str, arm: str, control: str, n_treated_arms: int = 1) -> str:
@@ -377,6 +379,9 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         n_enrolled=n,
         notes=tuple(notes),
         n_per_arm={name: int(np.sum(arm_names == name)) for name, _, _ in arms},
+        safety=None
+        if safety is None
+        else replicate_safety(safety.counts, safety.events, arm_names, weeks, endpoints),
     )
 
 

@@ -98,6 +98,9 @@ def replicate_record(
         record["n_per_arm"] = {str(arm): int(n) for arm, n in dict(n_per_arm).items()}
     if _get(result, "n_enrolled", None) is not None:
         record["n_enrolled"] = int(_get(result, "n_enrolled"))
+    safety = _get(result, "safety", None)  # adverse-event digest (tregsim.analysis.safety)
+    if safety:
+        record["safety"] = safety
     notes = _get(result, "notes", None)
     if notes:
         record["notes"] = [str(note) for note in notes]
@@ -357,5 +360,13 @@ def assemble_summary(
     summary["arms"] = arms
     summary["comparisons"] = comparisons
     summary["notes"] = [note for rec in records for note in rec.get("notes", [])]
+    if any(rec.get("safety") for rec in records):  # adverse events (tregsim.analysis.safety)
+        from tregsim.analysis.safety import summarize_safety
+
+        specs = {
+            str(_get(ep, "name")): {"kind": str(_get(ep, "kind")), "week": _get(ep, "week")}
+            for ep in (_get(scenario, "endpoints", None) or [])
+        }
+        summary["safety"] = summarize_safety(records, arm_names, control, specs)
     summary["scenario_config"] = scenario_payload(scenario)
     return _json_ready(summary)

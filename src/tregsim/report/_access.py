@@ -101,7 +101,7 @@ class EndpointInfo:
     @property
     def is_responder(self) -> bool:
         """True for proportion endpoints (SALTxx, SALT<=t)."""
-        return self.kind in ("salt_reduction", "salt_at_most")
+        return self.kind in ("salt_reduction", "salt_at_most") or self.kind.startswith("ae_")
 
     def label(self) -> str:
         """Short clinical label, e.g. 'SALT50 at week 52'."""
@@ -121,6 +121,11 @@ class EndpointInfo:
         if self.kind in ("treg_fold", "nk_fold", "cd8_fold"):
             cell = {"treg_fold": "Treg", "nk_fold": "NK", "cd8_fold": "CD8"}[self.kind]
             return f"{cell} fold change{at}"
+        if self.kind.startswith("ae_"):  # safety endpoints (tregsim.safety)
+            event = (
+                "any adverse event" if self.kind == "ae_any" else self.kind[3:].replace("_", " ")
+            )
+            return f"{event} by week {self.week:g}" if self.week is not None else event
         return self.name + at
 
     def unit(self) -> str:

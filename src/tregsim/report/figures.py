@@ -571,6 +571,8 @@ def fig_scalp(summary: dict, patients: pd.DataFrame, info: TrialInfo):
         return fig
 
 
+from .safety import fig_safety  # noqa: E402 - the safety section lives in its own module
+
 FIGURES: dict[str, Callable] = {
     "protocol": fig_protocol,
     "salt": fig_salt,
@@ -578,4 +580,5 @@ FIGURES: dict[str, Callable] = {
     "treg": fig_treg,
     "primary": fig_primary,
     "scalp": fig_scalp,
+    "safety": fig_safety,  # tregsim.report.safety
 }
