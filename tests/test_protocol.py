@@ -181,3 +181,16 @@ def test_public_api_has_docstrings() -> None:
         value = getattr(tregsim, name)
         assert getattr(value, "__doc__", None), name
     assert isinstance(tregsim.__version__, str)
+
+
+def test_adverse_event_endpoint_errors_name_the_field():
+    """Safety endpoints: an unknown AE kind or a week outside follow-up is bad input."""
+    from tregsim.scenarios import load_scenario
+
+    base = load_scenario("phrc-2016")
+    with pytest.raises(TregsimInputError) as unknown:
+        base.with_overrides(["endpoints.ae_any_w12.kind=ae_hair_colour"])
+    assert "kind" in str(unknown.value.field)
+    with pytest.raises(TregsimInputError) as late:
+        base.with_overrides(["endpoints.ae_any_w12.week=60"])
+    assert "week" in str(late.value.field)
