@@ -72,7 +72,10 @@ def _own_catalogue(tmp_path, monkeypatch):
 def scenario():
     from tregsim import load_scenario
 
-    return load_scenario("phrc-2016")
+    # the fake simulation layer has no model states to drive adverse events (tests/safety)
+    full = load_scenario("phrc-2016")
+    kept = tuple(e for e in full.endpoints if not e.kind.value.startswith("ae_"))
+    return full.model_copy(update={"endpoints": kept})
 
 
 @pytest.fixture

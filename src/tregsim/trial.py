@@ -41,6 +41,7 @@ from tregsim.analysis.endpoints import KINDS, endpoint_arrays
 from tregsim.analysis.safety import replicate_safety
 from tregsim.dropout import simulate_dropout
 from tregsim.observation import measure_treg_pct, rate_salt
+from tregsim.protocol import AE_ENDPOINT_KINDS
 from tregsim.randomization import randomize
 from tregsim.rng import PatientStreams
 from tregsim.safety.events import LOG_COLUMN, simulate_adverse_events
@@ -185,6 +186,18 @@ def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray)
     return out
 
 
+def _adverse_events(scenario, cohort, arm_names, days, dropped, status, seed, replicate):
+    """The adverse-event stage (:func:`tregsim.safety.events.simulate_adverse_events`); None
+    without model states to drive it (a cohort with no ``y0``: a stand-in simulation layer,
+    or a scenario given as plain data), and then the AE endpoints are missing."""
+    if getattr(cohort, "y0", None) is None or not hasattr(scenario, "regimen_of"):
+        return None
+    patients = np.arange(len(arm_names))
+    return simulate_adverse_events(
+        scenario, cohort, arm_names, days, dropped, status, seed, replicate, patients
+    )
+
+
 def _enroll(scenario, seed: int, replicate: int, n: int):
     from tregsim.population import enroll
 
@@ -288,13 +301,7 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)
     # adverse events from each patient's simulated exposure (tregsim.safety.events)
-    safety = (
-        simulate_adverse_events(
-            scenario, cohort, arm_names, days, dropped, status, seed, replicate, index
-        )
-        if hasattr(scenario, "regimen_of")
-        else None
-    )
+    safety = _adverse_events(scenario, cohort, arm_names, days, dropped, status, seed, replicate)
     model = {name: np.asarray(sim[name], dtype=float) for name in OBSERVABLES}
 
     m = weeks.size
@@ -332,7 +339,11 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
             "treg_pct_cd4_observed": treg_obs,
             "nk_per_ul": np.where(dropped, np.nan, model["nk_per_ul"]),
             "cd8_per_ul": np.where(dropped, np.nan, model["cd8_per_ul"]),
-            **(safety.counts if safety is not None else {}),
+            **(
+                safety.counts
+                if safety is not None
+                else {k: np.full(days.shape, np.nan) for k in AE_ENDPOINT_KINDS}
+            ),
         }
     endpoint_values: dict[str, dict[str, float]] = {a[0]: {} for a in arms}
     n_treated = len(arms) - 1
