@@ -160,7 +160,7 @@ def _endpoint_info(endpoint: Any) -> dict[str, Any]:
 
 def _scenario_info(scenario: Any) -> dict[str, Any]:
     from tregsim.analysis import AnalysisOptions
-    from tregsim.trial import _arms, _control_arm
+    from tregsim.trial._access import _arms, _control_arm
 
     analysis = _get(scenario, "analysis", None)
     options = AnalysisOptions.from_any(analysis)

@@ -21,16 +21,13 @@ workers or the order in which replicates finish.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from tregsim.analysis import (
     AnalysisOptions,
-    EndpointSpec,
     StatResult,
     arm_values,
     compare_arms,
@@ -38,15 +35,14 @@ from tregsim.analysis import (
 )
 from tregsim.analysis.comparisons import arm_values_arrays, compare_arrays
 from tregsim.analysis.endpoints import KINDS, endpoint_arrays
-from tregsim.dropout import simulate_dropout
-from tregsim.observation import measure_treg_pct, rate_salt
-from tregsim.randomization import randomize
-from tregsim.rng import PatientStreams
+from tregsim.trial._access import _arms, _control_arm, _endpoints, _get, _is_placebo
+from tregsim.trial.dropout import simulate_dropout
+from tregsim.trial.observation import measure_treg_pct, rate_salt
+from tregsim.trial.randomization import _strata, randomize
+from tregsim.trial.simulation import OBSERVABLES, _simulate_cohort
+from tregsim.trial.visits import visit_days, visit_weeks
 
-__all__ = ["ReplicateResult", "TrialResult", "simulate_replicate", "run_trial"]
-
-#: Outputs the simulation layer must return, each (n_patients, n_visits).
-OBSERVABLES = ("salt", "treg_pct_cd4", "nk_per_ul", "cd8_per_ul")
+__all__ = ["ReplicateResult", "comparison_key", "simulate_replicate"]
 
 #: Enrolment covariates copied into the patients table (when the cohort has them).
 COVARIATES = (
@@ -58,129 +54,6 @@ COVARIATES = (
     "episode_years",
     "salt_screening",
 )
-
-
-# ---------------------------------------------------------------- scenario access
-def _get(obj, name: str, default=None):
-    """Field of a pydantic model, dataclass, namespace or dict (None -> default)."""
-    if obj is None:
-        return default
-    value = obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
-    return default if value is None else value
-
-
-def _arms(scenario) -> list[tuple[str, float, str | None]]:
-    arms = [
-        (str(_get(a, "name")), float(_get(a, "allocation", 1)), _get(a, "regimen"))
-        for a in _get(scenario, "arms", [])
-    ]
-    if len(arms) < 1:
-        raise ValueError("scenario.arms is empty; define at least one arm.")
-    return arms
-
-
-def _is_placebo(scenario, regimen_name) -> bool:
-    if regimen_name is None:
-        return True
-    regimen = _get(_get(scenario, "regimens", {}), str(regimen_name))
-    return regimen is None or str(_get(regimen, "drug", "placebo")) == "placebo"
-
-
-def _control_arm(scenario, options: AnalysisOptions) -> str:
-    names = [a[0] for a in _arms(scenario)]
-    if options.control_arm is not None:
-        if options.control_arm not in names:
-            raise ValueError(
-                f"analysis.control_arm={options.control_arm!r} is not an arm; use one of "
-                f"{', '.join(names)}."
-            )
-        return options.control_arm
-    placebo = [a[0] for a in _arms(scenario) if _is_placebo(scenario, a[2])]
-    return placebo[0] if placebo else names[-1]
-
-
-def _endpoints(scenario) -> list[EndpointSpec]:
-    return [EndpointSpec.from_any(e) for e in _get(scenario, "endpoints", [])]
-
-
-def visit_weeks(scenario) -> np.ndarray:
-    """Sorted visit weeks: ``visits_weeks`` plus any endpoint week, always with week 0."""
-    weeks = {0.0, *(float(w) for w in _get(scenario, "visits_weeks", [0]))}
-    weeks |= {float(e.week) for e in _endpoints(scenario) if e.week is not None}
-    return np.array(sorted(weeks))
-
-
-def visit_days(scenario, seed: int, replicate: int, patients: np.ndarray) -> np.ndarray:
-    """``(n, m)`` whole study days of each patient's visits (baseline day 0)."""
-    nominal = np.round(7.0 * visit_weeks(scenario))
-    window = int(_get(scenario, "visit_window_days", 0))
-    days = np.tile(nominal, (len(patients), 1))
-    if window > 0:
-        streams = PatientStreams(seed, replicate, "visit_window")
-        for row, patient in enumerate(patients):
-            rng = streams.for_patient(int(patient))
-            days[row] += rng.integers(-window, window + 1, size=nominal.size)
-        days[:, nominal == 0] = 0.0
-        days = np.maximum(days, 0.0)
-        for col in range(1, days.shape[1]):
-            days[:, col] = np.maximum(days[:, col], days[:, col - 1] + 1.0)
-    return days
-
-
-def _strata(covariates: pd.DataFrame) -> np.ndarray:
-    if "stratum" in covariates:
-        return covariates["stratum"].astype(str).to_numpy()
-    salt = covariates["salt_screening"].to_numpy(dtype=float)
-    # Olsen 2004 severity classes: S3 50-74, S4 75-99, S5 100 (S1/S2 below inclusion).
-    return np.select([salt >= 100, salt >= 75, salt >= 50], ["S5", "S4", "S3"], "S1-S2")
-
-
-# ---------------------------------------------------------------- simulation layer
-def _concat_events(tables: list):
-    from tregsim.solve.events import EventTable
-
-    tables = [t for t in tables if t is not None and len(t)]
-    return EventTable.concat(tables) if tables else EventTable.empty()
-
-
-def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray) -> dict:
-    """Simulate every enrolled patient; return ``OBSERVABLES`` arrays ``(n, m)`` and
-    ``status (n,)`` (0 ok, solver code otherwise).
-
-    Uses ``tregsim.model.dosing.cohort_dose_events`` per arm (placebo arms get no doses),
-    the cohort's ``fluctuation_events`` and ``y0`` at study day 0,
-    ``tregsim.solve.solve_batch`` saved at every distinct visit day, and
-    ``tregsim.model.observe``.
-    """
-    from tregsim.model import observe
-    from tregsim.model.dosing import cohort_dose_events
-    from tregsim.solve import solve_batch
-
-    params = np.asarray(cohort.params, dtype=float)
-    covariates = cohort.covariates
-    regimen_of = {name: regimen for name, _, regimen in _arms(scenario)}
-    regimens = _get(scenario, "regimens", {})
-    tables = [getattr(cohort, "fluctuation_events", None)]
-    weight = covariates["weight_kg"].to_numpy(dtype=float)
-    bsa = covariates["bsa_m2"].to_numpy(dtype=float)
-    arms = np.asarray([str(a) for a in arms])
-    for arm in np.unique(arms):
-        name = regimen_of[str(arm)]
-        if _is_placebo(scenario, name):
-            continue
-        rows = np.flatnonzero(arms == arm)
-        tables.append(cohort_dose_events(_get(regimens, str(name)), rows, weight[rows], bsa[rows]))
-    save_times = np.unique(visit_days)
-    solution = solve_batch(
-        params, np.asarray(cohort.y0, dtype=float), _concat_events(tables), save_times
-    )
-    n, m = visit_days.shape
-    index = np.searchsorted(save_times, visit_days)
-    states = np.asarray(solution.values)[np.arange(n)[:, None], index]
-    observed = observe(states, np.broadcast_to(params[:, None, :], (n, m, params.shape[1])))
-    out = {name: np.asarray(observed[name], dtype=float) for name in OBSERVABLES}
-    out["status"] = np.asarray(solution.status, dtype=np.int64)
-    return out
 
 
 def _enroll(scenario, seed: int, replicate: int, n: int):
@@ -364,76 +237,4 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         n_enrolled=n,
         notes=tuple(notes),
         n_per_arm={name: int(np.sum(arm_names == name)) for name, _, _ in arms},
-    )
-
-
-# ---------------------------------------------------------------- many replicates
-@dataclass(frozen=True)
-class TrialResult:
-    """All replicates of a trial: ``summary`` (the summary.json content, built by
-    :func:`tregsim.campaign.assemble_summary`), ``patients`` (every patient row, loaded
-    from the run's chunk files), the per-replicate ``records``, and the campaign's
-    ``run_id`` / ``run_dir`` (``tregsim runs`` lists it; ``resume=run_id`` finishes it)."""
-
-    summary: dict
-    patients: pd.DataFrame
-    records: tuple[dict, ...] = field(default=(), repr=False)
-    run_id: str | None = None
-    run_dir: Path | None = None
-    scenario: object = field(default=None, repr=False)
-
-    def write(self, out_dir: str | os.PathLike) -> Path:
-        """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
-        ``out_dir``, all or nothing (see :func:`tregsim.store.write_outputs`)."""
-        from tregsim.store import write_outputs
-
-        return write_outputs(out_dir, self.summary, self.patients, self.scenario)
-
-
-def run_trial(
-    scenario,
-    replicates: int = 1,
-    seed: int | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress=True,
-    resume: str | None = None,
-    *,
-    chunk_size: int | None = None,
-    run_dir: str | os.PathLike | None = None,
-    catalogue=None,
-    command: str | None = None,
-) -> TrialResult:
-    """Run ``replicates`` independent trials of ``scenario`` (the engine of ``tregsim run``).
-
-    ``seed`` defaults to ``scenario.seed``. The replicates run in chunks through
-    :func:`tregsim.campaign.run_campaign`: in this process when ``workers`` is None or 1,
-    on a local Dask cluster of ``workers`` processes, or on the Dask cluster at
-    ``scheduler`` ("tcp://host:port"); the summary is identical either way. The run is
-    recorded in the run catalogue (``tregsim runs``; default ``$TREGSIM_HOME/runs.duckdb``)
-    and ``resume=run_id`` finishes an interrupted run. ``progress``: True shows a progress
-    bar on stderr, a callable gets ``progress(done_replicates, total)``, False is silent.
-    """
-    from tregsim.campaign import run_campaign
-
-    result = run_campaign(
-        scenario,
-        int(replicates) if isinstance(replicates, (int, np.integer)) else replicates,
-        seed,
-        workers=workers,
-        scheduler=scheduler,
-        chunk_size=chunk_size,
-        run_dir=run_dir,
-        resume_run_id=resume,
-        progress=progress,
-        catalogue=catalogue,
-        command=command,
-    )
-    return TrialResult(
-        summary=result.summary,
-        patients=result.patients,
-        records=result.records,
-        run_id=result.run_id,
-        run_dir=result.run_dir,
-        scenario=scenario,
     )

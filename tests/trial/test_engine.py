@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import tregsim.trial as trial
+import tregsim.trial.engine as trial
+from tregsim.api import run_trial
 from tregsim.rng import patient_rng
 
 CONTRACT_COLUMNS = [
@@ -136,8 +137,8 @@ def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, 
 
 
 def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_path, monkeypatch):
-    first = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
-    second = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
+    first = run_trial(scenario, replicates=3, seed=5, progress=False)
+    second = run_trial(scenario, replicates=3, seed=5, progress=False)
     assert json.dumps(first.summary) == json.dumps(second.summary)
     alone = trial.simulate_replicate(scenario, 5, 2)
     primary = scenario.analysis.primary
@@ -176,7 +177,7 @@ def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_p
 
 def test_strong_effect_gives_power_near_one(scenario, fakes):
     fakes(il2=0.9, placebo=0.02)
-    summary = trial.run_trial(scenario, replicates=8, seed=3, progress=False).summary
+    summary = run_trial(scenario, replicates=8, seed=3, progress=False).summary
     primary = scenario.analysis.primary
     assert summary["comparisons"][primary]["power"] == 1.0
     change = [k for k, v in summary["comparisons"].items() if v["test"] == "ancova"]
