@@ -36,10 +36,10 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from tregsim.api import run_trial
     from tregsim.errors import TregsimInputError
     from tregsim.protocol import Scenario
     from tregsim.scenarios import list_scenarios, load_scenario
-    from tregsim.api import run_trial
 
 
 def __getattr__(name: str) -> Any:

@@ -3,9 +3,9 @@
 import pytest
 
 from tregsim.calibration import targets as T
-from tregsim.calibration.ensemble import load_ensemble
 from tregsim.calibration.run import CalibrationSettings, evaluate_member
 from tregsim.population import PopulationSpec
+from tregsim.population.ensemble import load_ensemble
 
 ENSEMBLE = load_ensemble()
 pytestmark = pytest.mark.skipif(

@@ -232,7 +232,7 @@ def model_version() -> str:
 def calibration_info() -> dict[str, Any]:
     """Status, size, version and seed of the shipped calibrated ensemble."""
     try:
-        from tregsim.calibration.ensemble import load_ensemble
+        from tregsim.population.ensemble import load_ensemble
 
         document = load_ensemble()
     except Exception as error:  # noqa: BLE001 - the summary must still be written
