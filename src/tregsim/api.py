@@ -9,13 +9,66 @@ the store (:func:`tregsim.store.write_outputs`).
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["TrialResult", "run_trial"]
+from tregsim.adam import adeff_table, make_adsl
+from tregsim.campaign import run_campaign
+from tregsim.paths import staged
+from tregsim.protocol import Scenario
+from tregsim.report import write_report
+from tregsim.store import RunStore, write_csv, write_json
+from tregsim.trial import simulate_replicate
+
+__all__ = ["OUTPUT_FILES", "TrialResult", "run_trial", "write_outputs"]
+
+#: Files :func:`write_outputs` puts in an output folder.
+OUTPUT_FILES = ("summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html")
+
+
+def _write_data_files(folder: Path, patients: pd.DataFrame) -> None:
+    """``patients.parquet``, ``adsl.csv`` and ``adeff.csv`` into `folder`."""
+    patients.to_parquet(folder / "patients.parquet", index=False)
+    write_csv(make_adsl(patients), folder / "adsl.csv")
+    write_csv(adeff_table(patients), folder / "adeff.csv")
+
+
+def write_outputs(
+    out_dir: str | os.PathLike[str], summary: Mapping[str, Any], patients, scenario=None
+) -> Path:
+    """Write a run's outputs into `out_dir`, all or nothing: ``summary.json``,
+    ``patients.parquet``, the ADaM datasets ``adsl.csv`` / ``adeff.csv`` and
+    ``report.html`` (:func:`tregsim.report.write_report`; if drawing fails, a warning is
+    issued and the data files are still written).
+
+    Everything is written into a staging folder next to `out_dir` and moved into place only
+    when all files are complete (:func:`tregsim.paths.staged`); files of an existing
+    `out_dir` with the same names are replaced, others are left alone. Returns `out_dir`.
+    """
+    out = Path(out_dir)
+    with staged(out, is_dir=True, merge=True) as folder:
+        write_json(summary, folder / "summary.json")
+        # The data files are Arrow and NumPy work that mostly runs outside the GIL: write
+        # them in a thread while the report draws (matplotlib, in this thread).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tregsim-outputs") as pool:
+            data_files = pool.submit(_write_data_files, folder, patients)
+            try:
+                write_report(dict(summary), patients, scenario, folder / "report.html")
+            except Exception as error:  # noqa: BLE001 - the data outputs stay valid
+                detail = " ".join(str(error).split())[:200]
+                warnings.warn(
+                    f"report.html was not written ({type(error).__name__}: {detail})",
+                    stacklevel=2,
+                )
+            data_files.result()
+    return out
 
 
 # ---------------------------------------------------------------- many replicates
@@ -35,9 +88,7 @@ class TrialResult:
 
     def write(self, out_dir: str | os.PathLike) -> Path:
         """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
-        ``out_dir``, all or nothing (see :func:`tregsim.store.write_outputs`)."""
-        from tregsim.store import write_outputs
-
+        ``out_dir``, all or nothing (see :func:`write_outputs`)."""
         return write_outputs(out_dir, self.summary, self.patients, self.scenario)
 
 
@@ -54,6 +105,7 @@ def run_trial(
     run_dir: str | os.PathLike | None = None,
     catalogue=None,
     command: str | None = None,
+    replicate_fn: Callable[[Scenario, int, int], Any] = simulate_replicate,
 ) -> TrialResult:
     """Run ``replicates`` independent trials of ``scenario`` (the engine of ``tregsim run``).
 
@@ -64,9 +116,9 @@ def run_trial(
     recorded in the run catalogue (``tregsim runs``; default ``$TREGSIM_HOME/runs.duckdb``)
     and ``resume=run_id`` finishes an interrupted run. ``progress``: True shows a progress
     bar on stderr, a callable gets ``progress(done_replicates, total)``, False is silent.
+    ``replicate_fn`` runs one replicate trial (default
+    :func:`tregsim.trial.simulate_replicate`; bind its seams with :func:`functools.partial`).
     """
-    from tregsim.campaign import run_campaign
-
     result = run_campaign(
         scenario,
         int(replicates) if isinstance(replicates, (int, np.integer)) else replicates,
@@ -77,8 +129,9 @@ def run_trial(
         run_dir=run_dir,
         resume_run_id=resume,
         progress=progress,
-        catalogue=catalogue,
+        catalogue=catalogue if isinstance(catalogue, RunStore) else RunStore(catalogue),
         command=command,
+        replicate_fn=replicate_fn,
     )
     return TrialResult(
         summary=result.summary,

@@ -126,6 +126,11 @@ class Regimen(_Model):
                     )
         return self
 
+    @property
+    def is_placebo(self) -> bool:
+        """True for a placebo regimen (no doses)."""
+        return self.drug == "placebo"
+
     def administrations(self) -> list[Administration]:
         """Every administration ``(day, dose, unit)`` of the regimen, sorted by day.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -163,6 +165,19 @@ class Scenario(_Model):
     # ----------------------------------------------------------------- helpers
 
     @property
+    def control_arm(self) -> str:
+        """The control arm: ``analysis.control_arm`` when given, else the first placebo arm,
+        else the last arm (a single-arm scenario is its own control: no comparisons)."""
+        if self.analysis.control_arm is not None:
+            return self.analysis.control_arm
+        placebo = [a.name for a in self.arms if self.regimens[a.regimen].is_placebo]
+        return placebo[0] if placebo else self.arms[-1].name
+
+    def arm_is_active(self, arm: str) -> bool:
+        """True when arm ``arm`` receives a drug (not placebo)."""
+        return not self.regimen_of(arm).is_placebo
+
+    @property
     def arm_names(self) -> tuple[str, ...]:
         """Arm names in scenario order."""
         return tuple(a.name for a in self.arms)
@@ -224,6 +239,19 @@ class Scenario(_Model):
         except yaml.YAMLError as exc:
             raise from_yaml_error(exc, source) from None
         return cls.from_dict(data, source)
+
+    def payload(self) -> dict[str, Any]:
+        """Every field as plain JSON data (``None`` kept): what the canonical JSON encodes."""
+        return self.model_dump(mode="json")
+
+    def canonical_json(self) -> str:
+        """Canonical JSON text: sorted keys, no spaces, UTF-8 characters kept."""
+        return json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of :meth:`canonical_json`; equal scenarios hash equal (the run
+        catalogue and resumed runs match scenarios by it)."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-compatible data (lists, dicts, numbers, strings)."""

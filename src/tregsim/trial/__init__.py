@@ -8,7 +8,7 @@
 """
 
 from tregsim.trial.engine import COVARIATES, ReplicateResult, comparison_key, simulate_replicate
-from tregsim.trial.simulation import OBSERVABLES
+from tregsim.trial.simulation import OBSERVABLES, simulate_cohort
 from tregsim.trial.visits import visit_days, visit_weeks
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "OBSERVABLES",
     "ReplicateResult",
     "comparison_key",
+    "simulate_cohort",
     "simulate_replicate",
     "visit_days",
     "visit_weeks",

@@ -1,16 +1,16 @@
-"""One virtual trial, and many: screen, randomize, dose, simulate, observe, analyse.
+"""One replicate trial, stage by stage: screen, randomize, dose, simulate, observe, analyse.
 
 ``simulate_replicate(scenario, seed, replicate)`` runs replicate trial ``replicate``:
 
-1. enrol a cohort (``tregsim.population.enroll``: screening on measured values);
-2. permuted-block randomization (:mod:`tregsim.randomization`), stratified on the
+1. enrol a cohort (:func:`tregsim.population.enroll`: screening on measured values);
+2. permuted-block randomization (:mod:`tregsim.trial.randomization`), stratified on the
    cohort's ``stratum`` when ``randomization.stratify_by`` is not empty;
 3. visit days: nominal ``7 * week`` (plus endpoint weeks missing from ``visits_weeks``),
    jittered by a whole number of days in ``+-visit_window_days`` (stream ``visit_window``;
    baseline exact, visits kept in order);
 4. simulate every patient (regimen dose events + disease fluctuations, batched solver,
-   model observables) in :func:`_simulate_cohort`;
-5. measurement (:mod:`tregsim.observation`) and dropout (:mod:`tregsim.dropout`);
+   model observables) in :func:`tregsim.trial.simulation.simulate_cohort`;
+5. measurement (:mod:`tregsim.trial.observation`) and dropout (:mod:`tregsim.trial.dropout`);
 6. endpoints and comparisons (:mod:`tregsim.analysis`).
 
 Every random draw is keyed by ``(seed, replicate, patient, stream)``, so replicate ``r``
@@ -21,13 +21,16 @@ workers or the order in which replicates finish.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tregsim.analysis import (
     AnalysisOptions,
+    EndpointSpec,
     StatResult,
     arm_values,
     compare_arms,
@@ -35,11 +38,12 @@ from tregsim.analysis import (
 )
 from tregsim.analysis.comparisons import arm_values_arrays, compare_arrays
 from tregsim.analysis.endpoints import KINDS, endpoint_arrays
-from tregsim.trial._access import _arms, _control_arm, _endpoints, _get, _is_placebo
+from tregsim.population import enroll as enroll_cohort
+from tregsim.protocol import Scenario
 from tregsim.trial.dropout import simulate_dropout
 from tregsim.trial.observation import measure_treg_pct, rate_salt
-from tregsim.trial.randomization import _strata, randomize
-from tregsim.trial.simulation import OBSERVABLES, _simulate_cohort
+from tregsim.trial.randomization import cohort_strata, randomize
+from tregsim.trial.simulation import OBSERVABLES, simulate_cohort
 from tregsim.trial.visits import visit_days, visit_weeks
 
 __all__ = ["ReplicateResult", "comparison_key", "simulate_replicate"]
@@ -54,12 +58,6 @@ COVARIATES = (
     "episode_years",
     "salt_screening",
 )
-
-
-def _enroll(scenario, seed: int, replicate: int, n: int):
-    from tregsim.population import enroll
-
-    return enroll(scenario, seed, replicate, n)
 
 
 # ---------------------------------------------------------------- one replicate
@@ -92,51 +90,65 @@ def comparison_key(endpoint: str, arm: str, control: str, n_treated_arms: int = 
     return endpoint if n_treated_arms == 1 else f"{endpoint}:{arm}_vs_{control}"
 
 
-def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
-    """Run replicate trial ``replicate`` of ``scenario`` with master ``seed``."""
+def simulate_replicate(
+    scenario: Scenario,
+    seed: int,
+    replicate: int,
+    *,
+    enroll: Callable[..., Any] = enroll_cohort,
+    simulate: Callable[..., dict] = simulate_cohort,
+) -> ReplicateResult:
+    """Run replicate trial ``replicate`` of ``scenario`` with master ``seed``.
+
+    The two expensive stages are seams, passed as arguments: ``enroll(scenario, seed,
+    replicate, n)`` returns the enrolled cohort (default :func:`tregsim.population.enroll`)
+    and ``simulate(cohort, arms, scenario, visit_days)`` its model observables (default
+    :func:`tregsim.trial.simulation.simulate_cohort`). Bind them with
+    :func:`functools.partial` to hand a variant to the campaign.
+    """
     seed, replicate = int(seed), int(replicate)
-    arms = _arms(scenario)
-    options = AnalysisOptions.from_any(_get(scenario, "analysis"))
-    control = _control_arm(scenario, options)
-    endpoints = _endpoints(scenario)
-    n = int(_get(_get(scenario, "population"), "n", 0))
+    arms = [(a.name, float(a.allocation), a.regimen) for a in scenario.arms]
+    options = AnalysisOptions.from_any(scenario.analysis)
+    control = scenario.control_arm
+    endpoints = [EndpointSpec.from_any(e) for e in scenario.endpoints]
+    n = int(scenario.population.n)
     if n < 2:
         raise ValueError(f"population.n={n} must be at least 2.")
 
-    cohort = _enroll(scenario, seed, replicate, n)
+    cohort = enroll(scenario, seed, replicate, n)
     covariates = cohort.covariates.reset_index(drop=True)
     n = len(covariates)
     index = np.arange(n)
-    strata = _strata(covariates)
-    randomization = _get(scenario, "randomization")
-    stratify = list(_get(randomization, "stratify_by", []))
+    strata = cohort_strata(covariates)
+    randomization = scenario.randomization
+    stratify = list(randomization.stratify_by)
     allocation = randomize(
         n,
         [a[1] for a in arms],
         seed,
         replicate,
-        block_size=_get(randomization, "block_size"),
+        block_size=randomization.block_size,
         strata=strata if stratify else None,
     )
     arm_names = np.array([a[0] for a in arms], dtype=object)[allocation]
     days = visit_days(scenario, seed, replicate, index)
     weeks = visit_weeks(scenario)
 
-    sim = _simulate_cohort(cohort, arm_names, scenario, days)
+    sim = simulate(cohort, arm_names, scenario, days)
     status = np.asarray(sim["status"], dtype=np.int64)
 
-    blinding, rater = _get(scenario, "blinding"), _get(scenario, "rater")
-    arm_active = np.array([not _is_placebo(scenario, a[2]) for a in arms])
+    blinding, rater = scenario.blinding, scenario.rater
+    arm_active = np.array([scenario.arm_is_active(a[0]) for a in arms])
     active = arm_active[allocation]
-    on_treatment = (active[:, None] & (days > 0)) if _get(blinding, "open_label", False) else None
+    on_treatment = (active[:, None] & (days > 0)) if blinding.open_label else None
     salt_obs = rate_salt(
         sim["salt"],
         seed,
         replicate,
         index,
-        sd_salt=float(_get(rater, "sd_salt", 4.0)),
-        raters=int(_get(blinding, "raters", 1)),
-        unblinded_optimism=float(_get(rater, "unblinded_optimism", 0.0)),
+        sd_salt=float(rater.sd_salt),
+        raters=int(blinding.raters),
+        unblinded_optimism=float(rater.unblinded_optimism),
         on_treatment=on_treatment,
     )
     treg_obs = measure_treg_pct(
@@ -144,16 +156,16 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         seed,
         replicate,
         index,
-        cv=float(_get(_get(scenario, "assay"), "treg_cv", 0.1)),
+        cv=float(scenario.assay.treg_cv),
     )
-    dropout = _get(scenario, "dropout")
+    dropout = scenario.dropout
     dropped = simulate_dropout(
         salt_obs,
         seed,
         replicate,
         index,
-        per_visit=float(_get(dropout, "per_visit", 0.0)),
-        non_responder_extra=float(_get(dropout, "non_responder_extra", 0.0)),
+        per_visit=float(dropout.per_visit),
+        non_responder_extra=float(dropout.non_responder_extra),
     )
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)

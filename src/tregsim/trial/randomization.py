@@ -95,7 +95,9 @@ def randomize(
     return permuted_block(n, ratios, rng, block_size=block_size, strata=strata)
 
 
-def _strata(covariates: pd.DataFrame) -> np.ndarray:
+def cohort_strata(covariates: pd.DataFrame) -> np.ndarray:
+    """Each patient's randomization stratum: the cohort's ``stratum`` column, else the
+    severity class of the screening SALT."""
     if "stratum" in covariates:
         return covariates["stratum"].astype(str).to_numpy()
     salt = covariates["salt_screening"].to_numpy(dtype=float)

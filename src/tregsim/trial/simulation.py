@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from tregsim.trial._access import _arms, _get, _is_placebo
+from tregsim.model import observe
+from tregsim.model.dosing import cohort_dose_events
+from tregsim.protocol import Scenario
+from tregsim.solve import EventTable, solve_batch
 
 #: Outputs the simulation layer must return, each (n_patients, n_visits).
 OBSERVABLES = ("salt", "treg_pct_cd4", "nk_per_ul", "cd8_per_ul")
 
 
-def _concat_events(tables: list):
-    from tregsim.solve.events import EventTable
-
+def _concat_events(tables: list) -> EventTable:
     tables = [t for t in tables if t is not None and len(t)]
     return EventTable.concat(tables) if tables else EventTable.empty()
 
 
-def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray) -> dict:
+def simulate_cohort(cohort, arms: np.ndarray, scenario: Scenario, visit_days: np.ndarray) -> dict:
     """Simulate every enrolled patient; return ``OBSERVABLES`` arrays ``(n, m)`` and
     ``status (n,)`` (0 ok, solver code otherwise).
 
@@ -26,24 +27,18 @@ def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray)
     ``tregsim.solve.solve_batch`` saved at every distinct visit day, and
     ``tregsim.model.observe``.
     """
-    from tregsim.model import observe
-    from tregsim.model.dosing import cohort_dose_events
-    from tregsim.solve import solve_batch
-
     params = np.asarray(cohort.params, dtype=float)
     covariates = cohort.covariates
-    regimen_of = {name: regimen for name, _, regimen in _arms(scenario)}
-    regimens = _get(scenario, "regimens", {})
     tables = [getattr(cohort, "fluctuation_events", None)]
     weight = covariates["weight_kg"].to_numpy(dtype=float)
     bsa = covariates["bsa_m2"].to_numpy(dtype=float)
     arms = np.asarray([str(a) for a in arms])
     for arm in np.unique(arms):
-        name = regimen_of[str(arm)]
-        if _is_placebo(scenario, name):
+        regimen = scenario.regimen_of(str(arm))
+        if regimen.is_placebo:
             continue
         rows = np.flatnonzero(arms == arm)
-        tables.append(cohort_dose_events(_get(regimens, str(name)), rows, weight[rows], bsa[rows]))
+        tables.append(cohort_dose_events(regimen, rows, weight[rows], bsa[rows]))
     save_times = np.unique(visit_days)
     solution = solve_batch(
         params, np.asarray(cohort.y0, dtype=float), _concat_events(tables), save_times
@@ -55,9 +50,3 @@ def _simulate_cohort(cohort, arms: np.ndarray, scenario, visit_days: np.ndarray)
     out = {name: np.asarray(observed[name], dtype=float) for name in OBSERVABLES}
     out["status"] = np.asarray(solution.status, dtype=np.int64)
     return out
-
-
-def _enroll(scenario, seed: int, replicate: int, n: int):
-    from tregsim.population import enroll
-
-    return enroll(scenario, seed, replicate, n)

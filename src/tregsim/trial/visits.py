@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from tregsim.protocol import Scenario
 from tregsim.rng import PatientStreams
-from tregsim.trial._access import _endpoints, _get
 
 
-def visit_weeks(scenario) -> np.ndarray:
+def visit_weeks(scenario: Scenario) -> np.ndarray:
     """Sorted visit weeks: ``visits_weeks`` plus any endpoint week, always with week 0."""
-    weeks = {0.0, *(float(w) for w in _get(scenario, "visits_weeks", [0]))}
-    weeks |= {float(e.week) for e in _endpoints(scenario) if e.week is not None}
+    weeks = {0.0, *(float(w) for w in scenario.visits_weeks)}
+    weeks |= {float(e.week) for e in scenario.endpoints if e.week is not None}
     return np.array(sorted(weeks))
 
 
-def visit_days(scenario, seed: int, replicate: int, patients: np.ndarray) -> np.ndarray:
+def visit_days(scenario: Scenario, seed: int, replicate: int, patients: np.ndarray) -> np.ndarray:
     """``(n, m)`` whole study days of each patient's visits (baseline day 0)."""
     nominal = np.round(7.0 * visit_weeks(scenario))
-    window = int(_get(scenario, "visit_window_days", 0))
+    window = int(scenario.visit_window_days)
     days = np.tile(nominal, (len(patients), 1))
     if window > 0:
         streams = PatientStreams(seed, replicate, "visit_window")
