@@ -172,7 +172,7 @@ def fig_protocol(summary: dict, patients: pd.DataFrame, info: TrialInfo):
                 if days.size:
                     ax.plot(days / scale, np.full(days.size, y), "|", ms=13, mew=2.0, color=color)
                     for c in arm.courses:
-                        end = c.start_day + max(c.days - 1, 0) * c.every_days + 1
+                        end = c.last_day + 1
                         ax.fill_between(
                             [c.start_day / scale, end / scale],
                             y - 0.22,
