@@ -39,7 +39,7 @@ def test_pilot_regimen_administrations() -> None:
     doses = regimen.administrations()
     assert len(doses) == 20
     assert [d.day for d in doses[:6]] == [0, 1, 2, 3, 4, 21]
-    assert sum(d.dose for d in doses) == pytest.approx(52.5)  # total of the pilot (DOMAIN s2)
+    assert sum(d.dose for d in doses) == pytest.approx(52.5)  # the pilot total (sources.md#pilot)
     assert {d.unit for d in doses} == {"MIU"}
 
 

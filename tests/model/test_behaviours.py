@@ -1,4 +1,4 @@
-"""Behaviours B1-B6 of DOMAIN.md s8, measured on the typical patient.
+"""Behaviours B1-B6 of sources.md#model-behaviours, measured on the typical patient.
 
 Every check simulates the experiment with the production solver (Rodas4,
 ``tregsim.solve.solve_batch``, rtol 1e-8) and compares a model output with a

@@ -8,9 +8,10 @@ import re
 import pytest
 from report_synthetic import make_scenario, synthetic_run
 
+from tregsim.analysis import wilson_interval
 from tregsim.report import FIGURES, plot_cli, plot_figure, write_report
 from tregsim.report._access import trial_info
-from tregsim.report.figures import responder_rates, wilson_interval
+from tregsim.report.figures import responder_rates
 from tregsim.report.summary_text import summary_paragraph
 
 SECTION_IDS = (
@@ -106,7 +107,7 @@ def test_baseline_is_the_first_measured_visit_of_each_subject(run_two_arms):
     import numpy as np
     import pandas as pd
 
-    from tregsim.report.figures import _with_baseline
+    from tregsim.report.style import _with_baseline
 
     _, patients, _ = run_two_arms
     patients = patients.copy()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tregsim.analysis.derived import percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
 
 __all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
@@ -213,7 +214,7 @@ def endpoint_arrays(
     if kind.type == "responder":
         with np.errstate(invalid="ignore", divide="ignore"):
             if spec.kind == "salt_reduction":
-                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
+                response = salt_responder(b, raw, spec.percent)
             else:
                 response = raw <= spec.threshold
         response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
@@ -224,7 +225,7 @@ def endpoint_arrays(
         if spec.kind == "salt_change":
             value = x - b
         elif spec.kind == "salt_percent_change":
-            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
+            value = percent_change(b, x)
         elif kind.type == "fold":
             value = np.where(b > 0, x / b, np.nan)
             b = np.where(b > 0, np.log(b), np.nan)

@@ -10,6 +10,7 @@ import importlib
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -154,6 +155,16 @@ def _check_out(option: str, out: Path, want_dir: bool) -> None:
             "writable location",
             field=option,
         )
+    try:  # the only sure test (root, read-only or special file systems): write a file there
+        handle, probe = tempfile.mkstemp(prefix=".tregsim-probe-", dir=ancestor)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise TregsimInputError(
+            f"{option} {text} cannot be written ({error.strerror or type(error).__name__} in "
+            f"{ancestor}); choose a writable location",
+            field=option,
+        ) from None
 
 
 # The one atomic writer (tregsim.paths.staged), under the names the command modules use.

@@ -61,7 +61,7 @@ def typical_patient(scenario, arm: str, spec: PopulationSpec | None = None) -> T
         atol=1e-12,
     )
     y0 = sol.values[0, 0].copy()
-    weight, bsa = 70.0, 1.8  # DOMAIN.md s5: 1.8 m2 for a typical adult
+    weight, bsa = 70.0, 1.8  # sources.md#treg-pharmacodynamics: 1.8 m2 for a typical adult
     regimen = (
         scenario.regimen_of(arm) if hasattr(scenario, "regimen_of") else scenario.regimens[arm]
     )

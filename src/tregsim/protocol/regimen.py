@@ -21,6 +21,15 @@ DOSE_UNITS: dict[str, tuple[str, ...]] = {
     "baricitinib": ("mg",),
     "placebo": (),
 }
+#: The largest plausible dose per administration, by (drug, unit): well above every studied
+#: regimen (the high-dose cancer IL-2 regimen is 720,000 IU/kg, about 50 MIU; baricitinib was
+#: studied at 2-10 mg a day); see docs/sources.md#dose-limits. It catches typing errors.
+MAX_DOSE: dict[tuple[str, str], float] = {
+    ("il2", "MIU"): 100.0,
+    ("il2", "MIU/m2"): 60.0,
+    ("il2", "IU/kg"): 1_000_000.0,
+    ("baricitinib", "mg"): 50.0,
+}
 #: Routes accepted for each drug; the first one is the default when ``route`` is omitted.
 ROUTES: dict[str, tuple[str, ...]] = {
     "il2": ("sc", "iv"),
@@ -123,6 +132,14 @@ class Regimen(_Model):
                         f"{label}.{index}.unit",
                         f"'{item.unit}' is not a unit for {self.drug}",
                         "use " + " or ".join(allowed),
+                    )
+                most = MAX_DOSE.get((self.drug, item.unit))
+                if most is not None and item.dose > most:
+                    raise InvalidField(
+                        f"{label}.{index}.dose",
+                        f"({item.dose:g} {item.unit}) is above the plausible {self.drug} dose of "
+                        f"{most:g} {item.unit} per administration (docs/sources.md#dose-limits)",
+                        "check the number and its unit",
                     )
         return self
 
