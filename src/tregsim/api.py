@@ -26,6 +26,7 @@ from tregsim.protocol import Scenario
 from tregsim.report import write_report
 from tregsim.store import RunStore, write_csv, write_json
 from tregsim.trial import simulate_replicate
+from tregsim.trial.memory import check_memory
 
 __all__ = ["OUTPUT_FILES", "TrialResult", "run_trial", "write_outputs"]
 
@@ -119,6 +120,7 @@ def run_trial(
     ``replicate_fn`` runs one replicate trial (default
     :func:`tregsim.trial.simulate_replicate`; bind its seams with :func:`functools.partial`).
     """
+    check_memory(scenario, int(replicates))
     result = run_campaign(
         scenario,
         int(replicates) if isinstance(replicates, (int, np.integer)) else replicates,

@@ -201,15 +201,17 @@ def test_strong_effect_gives_power_near_one(scenario, fakes):
     assert change and all(summary["comparisons"][k]["power"] >= 0.9 for k in change)
 
 
-def test_cmh_and_mmrm_options(scenario, fakes):
+def test_cmh_and_random_intercept_options(scenario, fakes):
     alt = scenario.model_copy(
         update={"analysis": scenario.analysis.model_copy(
-            update={"responder_test": "cmh", "missing_continuous": "mmrm"})}
+            update={"responder_test": "cmh", "missing_continuous": "random_intercept"})}
     )  # fmt: skip
     result = fakes.replicate(alt, seed=2, replicate=1)
     tests = {c.test for c in result.comparisons.values()}
     assert "cmh" in tests
-    assert "mmrm" in tests or any("fell back" in c.note for c in result.comparisons.values())
+    assert "random_intercept" in tests or any(
+        "fell back" in c.note for c in result.comparisons.values()
+    )
 
 
 @pytest.mark.slow

@@ -245,7 +245,7 @@ def subject_values(
 
     Responders: ``missing_responder="nri"`` counts missing as non-response, ``"observed"``
     leaves NaN. Continuous and fold: ``"locf"`` carries the last value forward; anything else
-    (``"mmrm"``, ``"observed"``) leaves NaN (MMRM then models the visits, see
+    (``"random_intercept"``, ``"observed"``) leaves NaN (the mixed model then models the visits, see
     :func:`long_values`). For fold endpoints ``baseline`` is the log of the baseline value
     and ``value`` the fold change.
     """
@@ -261,12 +261,15 @@ def subject_values(
 
 
 def long_values(visits: pd.DataFrame, spec: EndpointSpec) -> pd.DataFrame:
-    """Observed post-baseline values for an MMRM: ``subject, arm, stratum, visit_week, y,
-    baseline`` (y on the analysis scale: change, percent change, value or log fold)."""
+    """Observed post-baseline values for the random-intercept model: ``subject, arm, stratum,
+    visit_week, y, baseline`` (y on the analysis scale: change, percent change, value or log
+    fold)."""
     spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     if kind.type not in ("continuous", "fold"):
-        raise ValueError(f"endpoint {spec.name!r} is not continuous; MMRM does not apply.")
+        raise ValueError(
+            f"endpoint {spec.name!r} is not continuous; the random-intercept model does not apply."
+        )
     info, weeks, wide = _wide(visits, kind.column)
     base_col = _baseline_column(weeks)
     b = wide[:, [base_col]]

@@ -21,10 +21,17 @@ ENSEMBLE_FILE = "calibrated_ensemble.json"
 
 @cache
 def load_ensemble() -> dict:
-    """The shipped ensemble document (``members``: list of name -> value dicts)."""
+    """The shipped ensemble document (``members``: list of name -> value dicts).
+
+    A missing file is an error: every trial draws its population parameters from it, and a
+    silent fallback to uncalibrated values would give predictions that look calibrated.
+    """
     path = resources.files("tregsim.data").joinpath(ENSEMBLE_FILE)
     if not path.is_file():
-        return {"status": "not calibrated", "members": [{}], "version": None}
+        raise FileNotFoundError(
+            f"the calibrated ensemble tregsim/data/{ENSEMBLE_FILE} is missing from this "
+            "installation; reinstall tregsim or regenerate it with `make calibrate`"
+        )
     return json.loads(path.read_text())
 
 

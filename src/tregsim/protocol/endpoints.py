@@ -92,4 +92,10 @@ class Analysis(_Model):
     )
     continuous_test: Literal["ancova"] = Field("ancova", description="ancova (on baseline)")
     missing_responder: Literal["nri"] = Field("nri", description="nri (non-responder imputation)")
-    missing_continuous: Literal["locf", "mmrm"] = Field("locf", description="locf or mmrm")
+    missing_continuous: Literal["locf", "random_intercept"] = Field(
+        "locf",
+        description=(
+            "locf or random_intercept (a linear mixed model with a random intercept per "
+            "patient over the observed visits; not an unstructured-covariance MMRM)"
+        ),
+    )

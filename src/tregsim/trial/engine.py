@@ -209,7 +209,10 @@ def simulate_replicate(
     comparisons: dict[str, StatResult] = {}
     notes: list[str] = []
     for spec in endpoints:
-        mmrm = options.missing_continuous == "mmrm" and spec.type in ("continuous", "fold")
+        mixed = options.missing_continuous == "random_intercept" and spec.type in (
+            "continuous",
+            "fold",
+        )
         if grid is not None:
             values = endpoint_arrays(
                 spec,
@@ -230,11 +233,11 @@ def simulate_replicate(
         for name, _, _ in arms:
             if name == control:
                 continue
-            if grid is not None and not mmrm:
+            if grid is not None and not mixed:
                 result = compare_arrays(spec, arm_names, values, name, control, options, strata)
             else:
                 result = compare_arms(
-                    patients, spec, name, control, options, values=None if mmrm else frame
+                    patients, spec, name, control, options, values=None if mixed else frame
                 )
             comparisons[comparison_key(spec.name, name, control, n_treated)] = result
             if result.note:
