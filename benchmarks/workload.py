@@ -45,7 +45,6 @@ def _tile_events(ev, n_distinct, n):
 
 
 def pilot_workload(n: int, n_distinct: int = 200, seed: int = 2014) -> Workload:
-    from tregsim.calibration.ensemble import member_for_replicate
     from tregsim.model.dosing import dose_events
     from tregsim.population import (
         PopulationSpec,
@@ -53,6 +52,7 @@ def pilot_workload(n: int, n_distinct: int = 200, seed: int = 2014) -> Workload:
         natural_history_events,
         simulate_to_screening,
     )
+    from tregsim.population.ensemble import member_for_replicate
     from tregsim.scenarios import load_scenario
     from tregsim.solve import EventTable
 

@@ -47,7 +47,6 @@ def _error_per_species_range(values, params, y0, events, save, min_span):
 
 @pytest.fixture(scope="module")
 def problem():
-    from tregsim.calibration.ensemble import member_for_replicate
     from tregsim.model.dosing import dose_events
     from tregsim.population import (
         PopulationSpec,
@@ -55,6 +54,7 @@ def problem():
         natural_history_events,
         simulate_to_screening,
     )
+    from tregsim.population.ensemble import member_for_replicate
     from tregsim.scenarios import load_scenario
     from tregsim.solve import EventTable
 
@@ -100,7 +100,6 @@ def test_default_tolerance_within_1e_minus_5_of_each_species_range(problem):
 
 def _regimen_problem(k: int, scenario_name: str, regimen_name: str):
     """PER_REGIMEN candidates at study day 0, the regimen and their natural history."""
-    from tregsim.calibration.ensemble import member_for_replicate
     from tregsim.model.dosing import cohort_dose_events
     from tregsim.population import (
         PopulationSpec,
@@ -108,6 +107,7 @@ def _regimen_problem(k: int, scenario_name: str, regimen_name: str):
         natural_history_events,
         simulate_to_screening,
     )
+    from tregsim.population.ensemble import member_for_replicate
     from tregsim.scenarios import load_scenario
     from tregsim.solve import EventTable
 

@@ -34,7 +34,7 @@ def _kinds_with_events(safety: dict) -> list[str]:
 def fig_safety(summary: dict, patients: pd.DataFrame, info: TrialInfo):
     """Cumulative share of patients with at least one reported adverse event by visit week,
     per arm: one panel for any event and one per kind that occurred."""
-    from .figures import WIDTH_IN, _color, _no_data, figure_style
+    from .style import WIDTH_IN, _color, _no_data, figure_style
 
     safety = summary.get("safety") or {}
     weeks = safety.get("weeks") or []

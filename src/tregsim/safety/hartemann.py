@@ -71,10 +71,10 @@ def log_likelihood(probabilities) -> float:
 def typical_daily_auc(dose_miu: float) -> tuple[float, ...]:
     """Simulated plasma IL-2 AUC (pM x day) on each of 5 days of ``dose_miu`` MIU SC, for
     the typical patient (ensemble-centre parameters, healthy state, 70 kg)."""
-    from tregsim.calibration.ensemble import ensemble_centre
     from tregsim.model import MODEL, initial_state
     from tregsim.model.dosing import NMOL_PER_MIU, SC_LAG_DAYS
     from tregsim.population import PopulationSpec, typical_parameters
+    from tregsim.population.ensemble import ensemble_centre
     from tregsim.safety.exposure import daily_exposure
     from tregsim.solve import EventTable
 

@@ -88,7 +88,8 @@ def test_regression_to_the_mean(phrc):
 
 def test_subtype_draw_is_generator_choice_of_the_candidate_stream():
     """draw_candidates picks the subtype as Generator.choice(p=mix) on the candidate's stream."""
-    from tregsim.population import DEFAULT_SUBTYPE_MIX, SUBTYPES, PopulationSpec, draw_candidates
+    from tregsim.population import SUBTYPES, PopulationSpec, draw_candidates
+    from tregsim.population.spec import DEFAULT_SUBTYPE_MIX
     from tregsim.rng import patient_rng
 
     names = [s for s in SUBTYPES if DEFAULT_SUBTYPE_MIX.get(s, 0) > 0]
