@@ -157,6 +157,9 @@ def test_fractional_weeks_are_allowed(phrc: Scenario) -> None:
             "endpoints.treg_fold_w1.week=0.5",
             "endpoints.treg_pct_w1.week=0.5",
             "endpoints.treg_fold_w12.week=52",
+            "endpoints.ae_any_w12.week=52",
+            "endpoints.ae_dose_related_w12.week=52",
+            "endpoints.ae_eosinophilia_w12.week=52",
         ]
     )
     assert changed.endpoint("treg_fold_w1").week == 0.5
