@@ -93,8 +93,20 @@ def format_value(value: Any) -> str:
     return _flow(value)
 
 
+def _plain(value: Any) -> Any:
+    """Whole floats as ints (``[0, 4, 12]`` rather than ``[0.0, 4.0, 12.0]``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
 def _flow(value: Any) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, width=10**6, sort_keys=False).strip()
+    text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10**6, sort_keys=False)
+    return text.strip()
 
 
 def parse_value(path: str, text: str) -> Any:

@@ -300,7 +300,11 @@ def page(scenario_names: list[str], default: str) -> Any:
     )
     return ui.page_sidebar(
         _sidebar(scenario_names, default),
-        ui.head_content(ui.tags.style(_STYLE), ui.tags.script(_ERROR_SCRIPT)),
+        ui.head_content(
+            ui.tags.link(rel="icon", href="data:,"),  # no favicon request
+            ui.tags.style(_STYLE),
+            ui.tags.script(_ERROR_SCRIPT),
+        ),
         ui.navset_tab(design, results, typical, compare, export, id="tabs"),
         title="tregsim: in-silico trials of low-dose IL-2 in alopecia areata",
         window_title="tregsim app",

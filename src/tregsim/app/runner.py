@@ -6,7 +6,9 @@ A :class:`TrialJob` runs one or more designs (2-4 for a comparison) through
 virtual patients (randomness is keyed by seed, replicate and patient: ``tregsim.rng``).
 Cancel takes effect between chunks: ``run_trial`` calls the progress callback after each
 chunk, and the callback raises :class:`RunCancelled` once :meth:`TrialJob.cancel` was
-called; the campaign then marks the run interrupted and stops.
+called; the campaign stops there (it records the run as failed in the app's private
+catalogue, which is deleted with it; a KeyboardInterrupt would make it print a
+``--resume`` hint for a run that no longer exists).
 
 The app's runs live in a private temporary folder (run directory and run catalogue per
 run), removed when the run has been read back, so they never lock or clutter the user's
@@ -44,9 +46,8 @@ FIGURE_LOCK = threading.Lock()
 SCREEN_DPI = 80
 
 
-class RunCancelled(KeyboardInterrupt):
-    """Raised from the progress callback to stop a run between chunks (a KeyboardInterrupt,
-    so the campaign records the run as interrupted rather than failed)."""
+class RunCancelled(Exception):  # noqa: N818 - a request, not an error
+    """Raised from the progress callback to stop a run between chunks."""
 
 
 def chunk_size_for(replicates: int) -> int:
@@ -152,7 +153,7 @@ class TrialJob:
                 seconds = time.perf_counter() - started
                 self._set(phase=f"drawing the figures of {label}")
                 figures = draw_figures(self.figures, result.summary, result.patients, scenario)
-            except KeyboardInterrupt:  # RunCancelled, seen by the campaign as Ctrl-C
+            except RunCancelled:
                 break
             except Exception as exc:  # noqa: BLE001 - reported on screen, the server goes on
                 return JobOutcome(

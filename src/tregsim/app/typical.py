@@ -83,13 +83,15 @@ class TrajectoryCache:
 
 
 def warm_up() -> float:
-    """Solve one typical patient so the compiled kernels are loaded; returns seconds."""
+    """Solve and draw one typical patient, so that the compiled kernels and matplotlib are
+    loaded before the first user change; returns seconds."""
     from tregsim.model.trajectory import typical_trajectory
     from tregsim.scenarios import load_scenario
 
     started = time.perf_counter()
     scenario = load_scenario("pilot-2014")
-    typical_trajectory(scenario, scenario.arm_names[0], np.linspace(0.0, 28.0, 8))
+    frame = typical_trajectory(scenario, scenario.arm_names[0], np.linspace(0.0, 28.0, 8))
+    trajectory_png(frame, "salt", "warm-up")
     return time.perf_counter() - started
 
 
@@ -101,14 +103,14 @@ def trajectory_png(frame: Any, column: str, title: str) -> bytes:
     import matplotlib.pyplot as plt
 
     with FIGURE_LOCK:
-        fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=90)
+        fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=80)
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.9)
         try:
             ax.plot(frame["time"].to_numpy() / 7.0, frame[column].to_numpy(), color="#1f6f8b")
             ax.set_xlabel("weeks since randomization")
             ax.set_ylabel(column)
             ax.set_title(title, fontsize=10)
             ax.grid(alpha=0.3)
-            fig.tight_layout()
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png")
         finally:
