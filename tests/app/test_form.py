@@ -143,3 +143,22 @@ def test_messages_about_a_regimen_go_to_its_anchor():
     ]
     result = evaluate_form(scenario, fields, {"drug": "placebo"})
     assert list(result.field_errors) == ["group"]
+
+
+def test_anchors_in_a_field_are_refused():
+    scenario, fields, texts = _form()
+    texts["visits_weeks"] = "&a [0, *a]"
+    result = evaluate_form(scenario, fields, texts)
+    assert "uses YAML anchors or aliases" in result.field_errors["visits_weeks"]
+
+
+def test_the_apps_limits_are_messages_next_to_the_field():
+    from tregsim.app.exports import check_app_limits
+
+    scenario, fields, texts = _form()
+    texts.update(follow_up_weeks="100000", reg0_c0_days="1000000")
+    result = evaluate_form(scenario, fields, texts, check_app_limits)
+    assert "above the app's limit of 520 weeks" in result.field_errors["follow_up_weeks"]
+    texts["follow_up_weeks"] = "52"
+    result = evaluate_form(scenario, fields, texts, check_app_limits)
+    assert "has 1000015 administrations" in result.field_errors["reg0_group"]

@@ -45,3 +45,10 @@ def test_bad_uploads_are_refused_with_one_sentence(tmp_path, content, expected):
         read_upload(path, "../../etc/evil\n.yaml")
     assert expected in caught.value.message
     assert "\n" not in caught.value.message and "../" not in caught.value.message
+
+
+def test_deeply_nested_yaml_is_one_sentence(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
+    with pytest.raises(TregsimInputError):
+        read_upload(path, "deep.yaml")

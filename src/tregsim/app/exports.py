@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import shlex
 from collections.abc import Sequence
@@ -17,8 +18,11 @@ from typing import Any
 from tregsim.errors import TregsimInputError
 
 __all__ = [
+    "MAX_ADMINISTRATIONS",
+    "MAX_FOLLOW_UP_WEEKS",
     "MAX_PATIENTS",
     "MAX_REPLICATES",
+    "check_app_limits",
     "check_run_size",
     "parse_replicates",
     "parse_seed",
@@ -33,6 +37,10 @@ __all__ = [
 MAX_REPLICATES = 2000
 #: Most enrolled patients per trial in the app.
 MAX_PATIENTS = 2000
+#: Longest follow-up in the app, in weeks (10 years).
+MAX_FOLLOW_UP_WEEKS = 520
+#: Most administrations per regimen in the app (two doses a day for ten years is 7,300).
+MAX_ADMINISTRATIONS = 10_000
 
 
 def _whole(option: str, text: Any, minimum: int, fix: str) -> int:
@@ -68,8 +76,36 @@ def parse_seed(text: Any, default: int) -> int:
     return _whole("--seed", text, 0, "use a non-negative integer seed")
 
 
+def _administrations(regimen: Any) -> int:
+    """How many administrations a regimen has, counted without listing them."""
+    count = len(regimen.doses)
+    for course in regimen.courses:
+        count += math.ceil(course.days / course.every_days - 1e-9) * course.per_day
+    return count
+
+
+def check_app_limits(scenario: Any) -> None:
+    """Refuse what would stall an interactive session: a follow-up over 10 years or a
+    regimen of more than 10,000 administrations (TregsimInputError naming the field)."""
+    if scenario.follow_up_weeks > MAX_FOLLOW_UP_WEEKS:
+        raise TregsimInputError(
+            f"follow_up_weeks ({scenario.follow_up_weeks:g}) is above the app's limit of "
+            f"{MAX_FOLLOW_UP_WEEKS} weeks; shorten it, or use tregsim run",
+            field="follow_up_weeks",
+        )
+    for name, regimen in scenario.regimens.items():
+        count = _administrations(regimen)
+        if count > MAX_ADMINISTRATIONS:
+            raise TregsimInputError(
+                f"regimens.{name} has {count} administrations, above the app's limit of "
+                f"{MAX_ADMINISTRATIONS}; shorten its courses or space the doses out",
+                field=f"regimens.{name}",
+            )
+
+
 def check_run_size(scenario: Any) -> None:
     """Refuse trials too big for an interactive run (TregsimInputError on population.n)."""
+    check_app_limits(scenario)
     if scenario.population.n > MAX_PATIENTS:
         raise TregsimInputError(
             f"population.n ({scenario.population.n}) is above the app's limit of "

@@ -16,7 +16,7 @@ dose) whose fields are all empty is removed; the form offers spare empty rows to
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "diff_overrides",
     "evaluate_form",
     "format_value",
+    "has_anchors",
     "initial_texts",
     "parse_value",
 ]
@@ -123,6 +124,11 @@ def parse_value(path: str, text: str) -> Any:
         )
     if not text.strip():
         return _MISSING
+    if has_anchors(text):
+        raise TregsimInputError(
+            f"--set {path} uses YAML anchors or aliases (& or *); write the value out in full",
+            field=path,
+        )
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -132,6 +138,18 @@ def parse_value(path: str, text: str) -> Any:
             field=path,
         ) from None
     return _MISSING if value is None else value
+
+
+def has_anchors(text: str) -> bool:
+    """True when YAML ``text`` uses anchors or aliases (``&a`` / ``*a``): refused, since a
+    few bytes of nested aliases expand into billions of values (False for non-YAML)."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return True
+    except yaml.YAMLError:
+        return False
+    return False
 
 
 def _split(path: str) -> list[str | int]:
@@ -238,12 +256,16 @@ def _owner(fields: Sequence[FormField], error_field: str) -> str | None:
 
 
 def evaluate_form(
-    base: Scenario, fields: Sequence[FormField], texts: Mapping[str, Any]
+    base: Scenario,
+    fields: Sequence[FormField],
+    texts: Mapping[str, Any],
+    check: Callable[[Scenario], None] | None = None,
 ) -> FormResult:
     """Validate the form: all changes together and, when that fails, each changed field
     alone (so each wrong field gets its own message next to it).
 
-    ``texts`` maps ``input_id`` to what the user typed (or the select's value).
+    ``texts`` maps ``input_id`` to what the user typed (or the select's value); ``check``
+    may refuse a valid scenario with a TregsimInputError (the app's size limits).
     """
     anchors = fields
     fields = [spec for spec in fields if spec.editable]
@@ -260,7 +282,10 @@ def evaluate_form(
     base_data = base.to_dict()
     overrides = tuple(diff_overrides(base_data, _edited_data(base, fields, values)))
     try:
-        return FormResult(base.with_overrides(list(overrides)), overrides)
+        scenario = base.with_overrides(list(overrides))
+        if check is not None:
+            check(scenario)
+        return FormResult(scenario, overrides)
     except TregsimInputError as exc:
         first = exc
     # Something is wrong: check each changed field alone too, so that several wrong fields

@@ -18,7 +18,7 @@ from tregsim.app import exports, views
 from tregsim.app.form import FormResult, evaluate_form
 from tregsim.app.layout import scenario_form
 from tregsim.app.runner import COMPARE_FIGURES, JobOutcome, TrialJob
-from tregsim.app.typical import TrajectoryCache, check_days, trajectory_png
+from tregsim.app.typical import MAX_DAYS, TrajectoryCache, check_days, trajectory_png
 from tregsim.app.uploads import read_upload
 from tregsim.errors import TregsimInputError
 
@@ -42,8 +42,16 @@ class Base:
 
 
 def _load_builtin(name: str) -> Base:
-    from tregsim.scenarios import load_scenario
+    """A built-in scenario by name (never a path: the browser may send anything)."""
+    from tregsim.scenarios import list_scenarios, load_scenario
 
+    names = list_scenarios()
+    if name not in names:
+        raise TregsimInputError(
+            f"scenario '{str(name)[:40]}' is not a built-in scenario; use one of "
+            + ", ".join(names),
+            field="scenario",
+        )
     return Base(name, load_scenario(name))
 
 
@@ -81,8 +89,11 @@ def make_server(default: str, cache: TrajectoryCache):
             except TregsimInputError as exc:
                 upload_error.set(exc.message)
                 return
-            except OSError as exc:
-                upload_error.set(f"the upload could not be read ({exc.strerror}); try again.")
+            except Exception as exc:  # noqa: BLE001 - a bad upload must not end the session
+                upload_error.set(
+                    f"the upload could not be read ({type(exc).__name__}); upload a scenario "
+                    "YAML file."
+                )
                 return
             upload_error.set(None)
             base.set(Base(str(item["name"]), scenario, uploaded=True))
@@ -108,7 +119,13 @@ def make_server(default: str, cache: TrajectoryCache):
         def evaluation() -> FormResult:
             _, fields = form()
             texts = {spec.input_id: input[spec.input_id]() for spec in fields if spec.editable}
-            return evaluate_form(base().scenario, fields, texts)
+            try:
+                return evaluate_form(base().scenario, fields, texts, exports.check_app_limits)
+            except Exception as exc:  # noqa: BLE001 - shown on screen, the session goes on
+                detail = " ".join(str(exc).split())[:200]
+                return FormResult(
+                    None, (), {}, f"internal error ({type(exc).__name__}: {detail}); report it."
+                )
 
         def run_options() -> tuple[int | None, int | None, dict[str, str]]:
             errors: dict[str, str] = {}
@@ -126,7 +143,7 @@ def make_server(default: str, cache: TrajectoryCache):
         @reactive.calc
         def typical_days() -> tuple[float | None, dict[str, str]]:
             result = evaluation()
-            default = result.scenario.follow_up_days if result.scenario else 365.0
+            default = min(result.scenario.follow_up_days, MAX_DAYS) if result.scenario else 365.0
             try:
                 return check_days(input.typical_days(), default), {}
             except TregsimInputError as exc:
@@ -238,8 +255,11 @@ def make_server(default: str, cache: TrajectoryCache):
             req(arm in result.scenario.arm_names)
             try:
                 frame, seconds = cache.get(result.scenario, arm, days)
-            except (RuntimeError, ValueError) as exc:
-                return ui.tags.p(str(exc), class_="text-danger")
+            except Exception as exc:  # noqa: BLE001 - e.g. the solver failed: say so, go on
+                detail = " ".join(str(exc).split())[:300]
+                return ui.tags.p(
+                    f"The typical patient could not be solved: {detail}", class_="text-danger"
+                )
             columns = [c for c in frame.columns if c != "time"]
             state = input.typical_state()
             if state not in columns:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-
+from tregsim.app.form import has_anchors
 from tregsim.errors import TregsimInputError
 from tregsim.protocol import Scenario
 
@@ -49,14 +48,17 @@ def read_upload(path: str | os.PathLike[str], name: str) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise binary from None
+    if has_anchors(text):
+        raise TregsimInputError(
+            f"scenario file {shown} uses YAML anchors or aliases (& or *), which the app does "
+            "not accept; write the values out in full",
+            field="upload",
+        )
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise TregsimInputError(
-                    f"scenario file {shown} uses YAML anchors or aliases (& or *), which the "
-                    "app does not accept; write the values out in full",
-                    field="upload",
-                )
-    except yaml.YAMLError:
-        pass  # Scenario.from_yaml reports it with line and column
-    return Scenario.from_yaml(text, source=shown)
+        return Scenario.from_yaml(text, source=shown)
+    except RecursionError:
+        raise TregsimInputError(
+            f"scenario file {shown} is nested too deeply to be a scenario; upload a scenario "
+            "YAML file",
+            field="upload",
+        ) from None
