@@ -50,5 +50,8 @@ def test_bad_uploads_are_refused_with_one_sentence(tmp_path, content, expected):
 def test_deeply_nested_yaml_is_one_sentence(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
-    with pytest.raises(TregsimInputError):
+    with pytest.raises(TregsimInputError, match="nested too deeply"):
+        read_upload(path, "deep.yaml")
+    path.write_text("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 400)))
+    with pytest.raises(TregsimInputError, match="nested too deeply"):
         read_upload(path, "deep.yaml")

@@ -19,6 +19,26 @@ __all__ = ["MAX_UPLOAD_BYTES", "read_upload"]
 
 #: Largest scenario file accepted (the built-in scenarios are under 5 kB).
 MAX_UPLOAD_BYTES = 256 * 1024
+#: Deepest nesting of [ ] / { } accepted (a scenario needs 4). PyYAML's time grows fast with
+#: depth: 20,000 nested brackets (40 kB) took 54 s to parse here.
+MAX_FLOW_DEPTH = 32
+#: Widest indentation accepted, in characters (a scenario needs under 20).
+MAX_INDENT = 200
+
+
+def _too_deep(text: str) -> bool:
+    """True when brackets nest deeper than MAX_FLOW_DEPTH or a line is indented more than
+    MAX_INDENT (brackets inside quotes count too: a scenario never has that many)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    if deepest > MAX_FLOW_DEPTH:
+        return True
+    return any(len(line) - len(line.lstrip(" \t")) > MAX_INDENT for line in text.splitlines())
 
 
 def _display_name(name: str) -> str:
@@ -48,6 +68,12 @@ def read_upload(path: str | os.PathLike[str], name: str) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise binary from None
+    if _too_deep(text):
+        raise TregsimInputError(
+            f"scenario file {shown} is nested too deeply to be a scenario (over "
+            f"{MAX_FLOW_DEPTH} brackets or {MAX_INDENT} spaces); upload a scenario YAML file",
+            field="upload",
+        )
     if has_anchors(text):
         raise TregsimInputError(
             f"scenario file {shown} uses YAML anchors or aliases (& or *), which the app does "
