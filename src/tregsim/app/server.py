@@ -8,8 +8,9 @@ and a failure inside a run is reported without stopping the server.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shiny import reactive, render, req, ui
@@ -34,11 +35,13 @@ EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tregsim-app-run
 @dataclass(frozen=True)
 class Base:
     """The scenario the form starts from: ``source`` is the built-in name or the uploaded
-    file's name (what ``tregsim run`` is given)."""
+    file's name (what ``tregsim run`` is given); ``token`` tells its form from an older one
+    still in the browser."""
 
     source: str
     scenario: Any
     uploaded: bool = False
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def _load_builtin(name: str) -> Base:
@@ -102,9 +105,12 @@ def make_server(default: str, cache: TrajectoryCache):
         def form() -> tuple[Any, list]:
             return scenario_form(base().scenario)
 
+        # Rendered even while another tab is shown, so the inputs always belong to `base`.
+        @output(suspend_when_hidden=False)
         @render.ui
         def design_form() -> Any:
-            return form()[0]
+            token = ui.tags.div(ui.input_text("form_token", None, base().token), hidden="")
+            return ui.TagList(token, form()[0])
 
         @render.ui
         def source_note() -> Any:
@@ -118,6 +124,7 @@ def make_server(default: str, cache: TrajectoryCache):
         @reactive.calc
         def evaluation() -> FormResult:
             _, fields = form()
+            req(input.form_token() == base().token)  # wait for this scenario's form
             texts = {spec.input_id: input[spec.input_id]() for spec in fields if spec.editable}
             try:
                 return evaluate_form(base().scenario, fields, texts, exports.check_app_limits)

@@ -141,8 +141,9 @@ def compare_view(outcome: JobOutcome | None) -> Any:
         for i, result in enumerate(outcome.results)
     ]
     note = (
-        f"{outcome.replicates} replicate trials per design, seed {outcome.seed}: the same "
-        "virtual patients in every design."
+        f"{outcome.replicates} replicate trials per design, seed {outcome.seed}: designs that "
+        "screen and enrol alike see the same virtual patients, so differences come from the "
+        "designs, not from chance."
     )
     width = 12 // max(1, len(columns))
     return ui.TagList(
