@@ -162,3 +162,21 @@ def test_the_apps_limits_are_messages_next_to_the_field():
     texts["follow_up_weeks"] = "52"
     result = evaluate_form(scenario, fields, texts, check_app_limits)
     assert "has 1000015 administrations" in result.field_errors["reg0_group"]
+
+
+def test_an_endpoint_and_an_arm_can_be_added_and_removed():
+    scenario, fields, texts = _form()
+    texts.update(ep8_name="salt75_w52", ep8_kind="salt_reduction", ep8_week="52", ep8_percent="75")
+    texts.update(arm2_name="il2_high", arm2_allocation="1", arm2_regimen="il2_pilot")
+    result = evaluate_form(scenario, fields, texts)
+    assert result.ok, (result.field_errors, result.general_error)
+    assert result.scenario.endpoint("salt75_w52").percent == 75
+    assert result.scenario.arm_names == ("il2", "placebo", "il2_high")
+    assert result.scenario == load_scenario("phrc-2016", list(result.overrides))
+    for name in ("name", "allocation", "regimen"):
+        texts[f"arm1_{name}"] = ""
+    result = evaluate_form(scenario, fields, texts)  # placebo was the control arm
+    message = result.field_errors["analysis_control"]
+    assert message.startswith("--set: analysis.control_arm 'placebo' is not an arm")
+    texts["analysis_control"] = "il2"
+    assert evaluate_form(scenario, fields, texts).ok

@@ -27,6 +27,18 @@ COURSE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("every_days", "every (days)"),
 )
 DOSE_COLUMNS: tuple[tuple[str, str], ...] = (("day", "day"), ("dose", "dose"), ("unit", "unit"))
+ARM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "arm"),
+    ("allocation", "allocation"),
+    ("regimen", "regimen"),
+)
+ENDPOINT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "endpoint"),
+    ("kind", "kind"),
+    ("week", "week"),
+    ("percent", "percent"),
+    ("threshold", "threshold"),
+)
 #: Empty rows offered under each table, to add a course or a single dose.
 SPARE_ROWS = 1
 
@@ -79,8 +91,15 @@ def _mark(tag: Any, input_id: str) -> None:
 
 
 def _row_table(
-    prefix: str, path: str, columns, items: list[dict[str, Any]], units: list[str], fields
+    prefix: str,
+    path: str,
+    columns: tuple[tuple[str, str], ...],
+    items: list[dict[str, Any]],
+    selects: dict[str, list[str]],
+    fields: list[FormField],
 ) -> Any:
+    """A table with one row per item plus SPARE_ROWS empty rows (to add one); a column
+    named in ``selects`` is a select with those choices ("" clears it)."""
     header = ui.tags.tr(*(ui.tags.th(label) for _, label in columns))
     rows = []
     for j in range(len(items) + SPARE_ROWS):
@@ -90,8 +109,8 @@ def _row_table(
         for name, label in columns:
             input_id = f"{prefix}{j}_{name}"
             value = item.get(name)
-            if name == "unit":
-                cells.append(ui.tags.td(_select(input_id, None, ["", *units], value)))
+            if name in selects:
+                cells.append(ui.tags.td(_select(input_id, None, ["", *selects[name]], value)))
             else:
                 cells.append(ui.tags.td(_text(input_id, None, value)))
             fields.append(FormField(input_id, f"{row_path}.{name}", label, row=row_path))
@@ -120,7 +139,7 @@ def _regimen_card(index: int, name: str, regimen: dict[str, Any], fields: list[F
             f"{path}.courses",
             COURSE_COLUMNS,
             list(regimen.get("courses", [])),
-            units,
+            {"unit": units},
             fields,
         ),
         ui.tags.div(ui.tags.strong("Single doses")),
@@ -129,7 +148,7 @@ def _regimen_card(index: int, name: str, regimen: dict[str, Any], fields: list[F
             f"{path}.doses",
             DOSE_COLUMNS,
             list(regimen.get("doses", [])),
-            units,
+            {"unit": units},
             fields,
         ),
         ui.tags.div({"id": f"{prefix}_group", "class": "tregsim-field"}),
@@ -172,23 +191,11 @@ def scenario_form(scenario: Scenario) -> tuple[Any, list[FormField]]:
     )
 
     regimen_names = list(data["regimens"])
-    arm_rows = []
-    for i, arm in enumerate(data["arms"]):
-        fields.append(FormField(f"arm{i}_allocation", f"arms.{i}.allocation", "allocation"))
-        fields.append(FormField(f"arm{i}_regimen", f"arms.{i}.regimen", "regimen"))
-        arm_rows.append(
-            ui.tags.tr(
-                ui.tags.td(ui.tags.strong(arm["name"])),
-                ui.tags.td(_text(f"arm{i}_allocation", None, arm["allocation"])),
-                ui.tags.td(_select(f"arm{i}_regimen", None, regimen_names, arm["regimen"])),
-            )
-        )
     arms = ui.card(
         ui.card_header("Arms"),
-        ui.tags.table(
-            {"class": "tregsim-table"},
-            ui.tags.tr(ui.tags.th("arm"), ui.tags.th("allocation"), ui.tags.th("regimen")),
-            *arm_rows,
+        ui.tags.div("Clear a row to remove an arm; fill the empty last row to add one."),
+        _row_table(
+            "arm", "arms", ARM_COLUMNS, list(data["arms"]), {"regimen": regimen_names}, fields
         ),
     )
     regimens = [
@@ -196,34 +203,31 @@ def scenario_form(scenario: Scenario) -> tuple[Any, list[FormField]]:
         for k, name in enumerate(regimen_names)
     ]
 
-    kinds = [kind.value for kind in EndpointKind]
-    endpoint_rows = []
-    for i, endpoint in enumerate(data["endpoints"]):
-        cells = [ui.tags.td(ui.tags.strong(endpoint["name"]))]
-        fields.append(FormField(f"ep{i}_kind", f"endpoints.{i}.kind", "kind"))
-        cells.append(ui.tags.td(_select(f"ep{i}_kind", None, kinds, endpoint.get("kind"))))
-        for name in ("week", "percent", "threshold"):
-            fields.append(FormField(f"ep{i}_{name}", f"endpoints.{i}.{name}", name))
-            cells.append(ui.tags.td(_text(f"ep{i}_{name}", None, endpoint.get(name))))
-        endpoint_rows.append(ui.tags.tr(*cells))
     endpoint_names = [e["name"] for e in data["endpoints"]]
     fields.append(FormField("analysis_primary", "analysis.primary", "primary endpoint"))
     fields.append(FormField("analysis_alpha", "analysis.alpha", "alpha"))
+    fields.append(FormField("analysis_control", "analysis.control_arm", "control arm"))
+    arm_names = ["", *(arm["name"] for arm in data["arms"])]
     endpoints = ui.card(
         ui.card_header("Endpoints and analysis"),
-        ui.tags.table(
-            {"class": "tregsim-table"},
-            ui.tags.tr(
-                *(ui.tags.th(h) for h in ("endpoint", "kind", "week", "percent", "threshold"))
-            ),
-            *endpoint_rows,
+        ui.tags.div("Clear a row to remove an endpoint; fill the empty last row to add one."),
+        _row_table(
+            "ep",
+            "endpoints",
+            ENDPOINT_COLUMNS,
+            list(data["endpoints"]),
+            {"kind": [kind.value for kind in EndpointKind]},
+            fields,
         ),
         ui.layout_columns(
             _select(
                 "analysis_primary", "Primary endpoint", endpoint_names, data["analysis"]["primary"]
             ),
+            _select(
+                "analysis_control", "Control arm", arm_names, data["analysis"].get("control_arm")
+            ),
             _text("analysis_alpha", "Alpha (two-sided)", data["analysis"]["alpha"]),
-            col_widths=(6, 6),
+            col_widths=(4, 4, 4),
         ),
     )
     return ui.TagList(general, arms, *regimens, endpoints), fields
