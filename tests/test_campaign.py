@@ -400,5 +400,5 @@ def test_real_model_same_summary_for_one_and_two_workers_and_cli(tmp_path, monke
     )  # fmt: skip
     assert (out / "summary.json").read_text() == json.dumps(one.summary, indent=2) + "\n"
     assert {p.name for p in out.iterdir()} == {
-        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html"
+        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "adae.csv", "report.html",
     }  # fmt: skip

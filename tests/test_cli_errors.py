@@ -110,6 +110,12 @@ SET_CASES = [
         "endpoints.1.threshold",
     ),
     ("set empty arms", ["--set", "arms=[]"], "arms"),
+    (
+        "set unknown AE kind",
+        ["--set", "endpoints.ae_any_w12.kind=ae_hair_loss"],
+        "endpoints.8.kind",
+    ),
+    ("set AE week after follow-up", ["--set", "endpoints.ae_any_w12.week=60"], "endpoints.8.week"),
     ("set index out of range", ["--set", "arms.7.allocation=2"], "arms.7"),
     ("zero replicates", ["--replicates", "0"], "--replicates"),
     ("negative replicates", ["--replicates", "-3"], "--replicates"),

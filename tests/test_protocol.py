@@ -157,6 +157,9 @@ def test_fractional_weeks_are_allowed(phrc: Scenario) -> None:
             "endpoints.treg_fold_w1.week=0.5",
             "endpoints.treg_pct_w1.week=0.5",
             "endpoints.treg_fold_w12.week=52",
+            "endpoints.ae_any_w12.week=52",
+            "endpoints.ae_dose_related_w12.week=52",
+            "endpoints.ae_eosinophilia_w12.week=52",
         ]
     )
     assert changed.endpoint("treg_fold_w1").week == 0.5
@@ -181,3 +184,16 @@ def test_public_api_has_docstrings() -> None:
         value = getattr(tregsim, name)
         assert getattr(value, "__doc__", None), name
     assert isinstance(tregsim.__version__, str)
+
+
+def test_adverse_event_endpoint_errors_name_the_field():
+    """Safety endpoints: an unknown AE kind or a week outside follow-up is bad input."""
+    from tregsim.scenarios import load_scenario
+
+    base = load_scenario("phrc-2016")
+    with pytest.raises(TregsimInputError) as unknown:
+        base.with_overrides(["endpoints.ae_any_w12.kind=ae_hair_colour"])
+    assert "kind" in str(unknown.value.field)
+    with pytest.raises(TregsimInputError) as late:
+        base.with_overrides(["endpoints.ae_any_w12.week=60"])
+    assert "week" in str(late.value.field)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tregsim.adae import make_adae
 from tregsim.adam import adeff_table, make_adsl
 from tregsim.campaign import run_campaign
 from tregsim.paths import staged
@@ -31,21 +32,30 @@ from tregsim.trial.memory import check_memory
 __all__ = ["OUTPUT_FILES", "TrialResult", "run_trial", "write_outputs"]
 
 #: Files :func:`write_outputs` puts in an output folder.
-OUTPUT_FILES = ("summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html")
+OUTPUT_FILES = (
+    "summary.json",
+    "patients.parquet",
+    "adsl.csv",
+    "adeff.csv",
+    "adae.csv",
+    "report.html",
+)
 
 
 def _write_data_files(folder: Path, patients: pd.DataFrame) -> None:
-    """``patients.parquet``, ``adsl.csv`` and ``adeff.csv`` into `folder`."""
+    """``patients.parquet``, ``adsl.csv``, ``adeff.csv`` and ``adae.csv`` (adverse events,
+    one row per reported event: :func:`tregsim.adae.make_adae`) into `folder`."""
     patients.to_parquet(folder / "patients.parquet", index=False)
     write_csv(make_adsl(patients), folder / "adsl.csv")
     write_csv(adeff_table(patients), folder / "adeff.csv")
+    write_csv(make_adae(patients), folder / "adae.csv")
 
 
 def write_outputs(
     out_dir: str | os.PathLike[str], summary: Mapping[str, Any], patients, scenario=None
 ) -> Path:
     """Write a run's outputs into `out_dir`, all or nothing: ``summary.json``,
-    ``patients.parquet``, the ADaM datasets ``adsl.csv`` / ``adeff.csv`` and
+    ``patients.parquet``, the ADaM datasets ``adsl.csv`` / ``adeff.csv`` / ``adae.csv`` and
     ``report.html`` (:func:`tregsim.report.write_report`; if drawing fails, a warning is
     issued and the data files are still written).
 
@@ -88,8 +98,8 @@ class TrialResult:
     scenario: object = field(default=None, repr=False)
 
     def write(self, out_dir: str | os.PathLike) -> Path:
-        """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
-        ``out_dir``, all or nothing (see :func:`write_outputs`)."""
+        """Write summary.json, patients.parquet, adsl.csv, adeff.csv, adae.csv and
+        report.html into ``out_dir``, all or nothing (see :func:`write_outputs`)."""
         return write_outputs(out_dir, self.summary, self.patients, self.scenario)
 
 

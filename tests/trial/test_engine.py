@@ -75,7 +75,10 @@ def _own_catalogue(tmp_path, monkeypatch):
 def scenario():
     from tregsim import load_scenario
 
-    return load_scenario("phrc-2016")
+    # the fake simulation layer has no model states to drive adverse events (tests/safety)
+    full = load_scenario("phrc-2016")
+    kept = tuple(e for e in full.endpoints if not e.kind.value.startswith("ae_"))
+    return full.model_copy(update={"endpoints": kept})
 
 
 class Fakes:
@@ -178,7 +181,7 @@ def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_p
     out = tmp_path / "run"
     first.write(out)
     assert {p.name for p in out.iterdir()} == {
-        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html"
+        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "adae.csv", "report.html",
     }  # fmt: skip
     assert json.loads((out / "summary.json").read_text())["seed"] == 5
     assert len(pd.read_parquet(out / "patients.parquet")) == len(first.patients)
@@ -233,3 +236,62 @@ def test_real_simulation_layer_runs(scenario):
     assert out["salt"].shape == days.shape and np.all(out["status"] == 0)
     # the IL-2 arm's Treg % rises above the placebo arm's after the first course
     assert out["treg_pct_cd4"][0, 1:3].max() > out["treg_pct_cd4"][1, 1:3].max()
+
+
+def _stand_in_adverse_events(calls):
+    """An adverse-event stage: one event at the first post-baseline visit of every il2
+    patient, none on placebo (NaN at missed visits), recording what it was handed."""
+    from tregsim.protocol import AE_ENDPOINT_KINDS
+    from tregsim.safety.events import SafetyResult
+
+    def stage(scenario, cohort, arm_names, days, dropped, status, seed, replicate):
+        calls.append((np.asarray(arm_names).copy(), dropped.copy(), seed, replicate))
+        hit = np.zeros(days.shape)
+        hit[:, 1] = (np.asarray(arm_names) == "il2").astype(float)
+        grid = np.where(dropped, np.nan, hit)
+        rows = np.flatnonzero(np.isfinite(grid[:, 1]) & (grid[:, 1] > 0))
+        events = pd.DataFrame(
+            {"row": rows, "kind": "il2_dose_related", "day": 3, "grade": 1, "cause": "drug"}
+        ).assign(visit=1)
+        counts = {
+            kind: grid if kind in ("ae_any", "ae_il2_dose_related") else grid * 0
+            for kind in sorted(AE_ENDPOINT_KINDS)
+        }
+        log = np.where(grid > 0, "il2_dose_related@3:1:drug", "").astype(object)
+        return SafetyResult(events=events, counts=counts, log=log, in_play=("il2_dose_related",))
+
+    return stage
+
+
+def test_adverse_event_stage_is_a_seam():
+    """The stage gets the dropout mask; its counts become patients columns, AE endpoints
+    and the replicate's safety digest. Without it (None) the AE endpoints are missing."""
+    from tregsim import load_scenario
+
+    full = load_scenario("phrc-2016")  # with its ae_* endpoints
+    calls = []
+    replicate = functools.partial(
+        trial.simulate_replicate,
+        enroll=fake_enroll,
+        simulate=make_fake_simulation({"il2": 0.6, "placebo": 0.05}),
+        adverse_events=_stand_in_adverse_events(calls),
+    )
+    result = replicate(full, seed=2, replicate=1)
+    arms, dropped, seed, rep = calls[0]
+    assert (seed, rep) == (2, 1) and dropped.shape == (len(arms), len(visit_weeks(full)))
+    patients = result.patients
+    assert {"ae_any", "ae_il2_dose_related", "ae_log"} <= set(patients.columns)
+    assert result.endpoints["il2"]["ae_any_w12"] == 1.0
+    assert result.endpoints["placebo"]["ae_any_w12"] == 0.0
+    assert result.endpoints["il2"]["ae_eosinophilia_w12"] == 0.0
+    assert result.safety["endpoints"]["ae_any_w12"]["placebo"][0] == 0
+    skipped = trial.simulate_replicate(
+        full,
+        2,
+        1,
+        enroll=fake_enroll,
+        simulate=make_fake_simulation({"il2": 0.6, "placebo": 0.05}),
+        adverse_events=None,
+    )
+    assert "ae_any" not in skipped.patients.columns and skipped.safety is None
+    assert np.isnan(skipped.endpoints["il2"]["ae_any_w12"])

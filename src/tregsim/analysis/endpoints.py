@@ -17,6 +17,7 @@ salt_percent_change (week)     continuous     100 * (SALT(week) - baseline) / ba
 treg_pct (week)                continuous     Treg % of CD4 at week
 treg_fold / nk_fold / cd8_fold fold           value(week) / baseline (analysed on log scale)
 time_to_salt_reduction (pct)   time to event  day of first visit with SALT reduction >= pct
+ae_any / ae_<kind> (week)      responder      >= 1 adverse event reported up to week
 ============================  ==============  =========================================
 """
 
@@ -29,6 +30,7 @@ import pandas as pd
 
 from tregsim.analysis.derived import percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
+from tregsim.protocol import AE_ENDPOINT_KINDS
 
 __all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
 
@@ -51,6 +53,8 @@ KINDS: dict[str, _Kind] = {
     "nk_fold": _Kind("fold", "nk_per_ul", "lower", ("week",)),
     "cd8_fold": _Kind("fold", "cd8_per_ul", "lower", ("week",)),
     "time_to_salt_reduction": _Kind("time_to_event", "salt_observed", "higher", ("percent",)),
+    # safety: the column holds the events reported at each visit (tregsim.safety.events)
+    **{kind: _Kind("responder", kind, "lower", ("week",)) for kind in sorted(AE_ENDPOINT_KINDS)},
 }
 
 
@@ -209,6 +213,8 @@ def endpoint_arrays(
             "imputed": np.zeros(len(b), dtype=bool),
         }
     col = _week_column(weeks, spec.week, spec.name)
+    if spec.kind in AE_ENDPOINT_KINDS:  # >= 1 event reported at the visits up to week
+        return _adverse_event_values(wide, base_col, col)
     raw = wide[:, col]
     imputed = np.isnan(raw)
     if kind.type == "responder":
@@ -232,6 +238,16 @@ def endpoint_arrays(
         else:  # treg_pct: the value itself
             value = x
     return {"baseline": b, "value": value, "imputed": imputed & np.isfinite(value)}
+
+
+def _adverse_event_values(counts: np.ndarray, base_col: int, col: int) -> dict[str, np.ndarray]:
+    """Safety endpoint: 1 when a patient had at least one event reported at an attended
+    visit after baseline and up to the endpoint's visit (events before a dropout count; a
+    patient never seen after baseline, or whose simulation failed, is missing)."""
+    window = counts[:, base_col + 1 : col + 1]
+    seen = np.isfinite(window).any(axis=1)
+    value = np.where(seen, (np.nansum(window, axis=1) > 0).astype(float), np.nan)
+    return {"baseline": np.zeros(len(value)), "value": value, "imputed": ~seen}
 
 
 def subject_values(

@@ -27,6 +27,7 @@ from typing import Any
 from tregsim import __version__
 from tregsim.analysis import EndpointSpec
 from tregsim.analysis.comparisons import ARM_STATISTIC
+from tregsim.analysis.safety import summarize_safety
 from tregsim.analysis.summary import summarize_comparison, summarize_values
 from tregsim.population.ensemble import load_ensemble
 from tregsim.protocol import Endpoint, Scenario
@@ -94,6 +95,11 @@ def replicate_record(
         record["n_per_arm"] = {str(arm): int(n) for arm, n in dict(result.n_per_arm).items()}
     if result.n_enrolled is not None:
         record["n_enrolled"] = int(result.n_enrolled)
+    # adverse-event digest (tregsim.analysis.safety.replicate_safety); a replicate function
+    # without a safety stage returns none
+    safety = getattr(result, "safety", None)
+    if safety:
+        record["safety"] = safety
     notes = result.notes
     if notes:
         record["notes"] = [str(note) for note in notes]
@@ -320,5 +326,8 @@ def assemble_summary(
     summary["arms"] = arms
     summary["comparisons"] = comparisons
     summary["notes"] = [note for rec in records for note in rec.get("notes", [])]
+    if any(rec.get("safety") for rec in records):  # adverse events (tregsim.analysis.safety)
+        specs = {ep.name: {"kind": ep.kind.value, "week": ep.week} for ep in scenario.endpoints}
+        summary["safety"] = summarize_safety(records, arm_names, control, specs)
     summary["scenario_config"] = scenario.payload()
     return _json_ready(summary)

@@ -10,7 +10,13 @@ Public entry points: :class:`Scenario` (``Scenario.from_yaml``, ``Scenario.with_
 """
 
 from tregsim.protocol.conduct import Assay, Blinding, Dropout, Randomization, Rater
-from tregsim.protocol.endpoints import RESPONDER_KINDS, Analysis, Endpoint, EndpointKind
+from tregsim.protocol.endpoints import (
+    AE_ENDPOINT_KINDS,
+    RESPONDER_KINDS,
+    Analysis,
+    Endpoint,
+    EndpointKind,
+)
 from tregsim.protocol.population import Inclusion, Population
 from tregsim.protocol.regimen import (
     DOSE_UNITS,
@@ -27,6 +33,7 @@ from tregsim.protocol.regimen import (
 from tregsim.protocol.scenario import Scenario
 
 __all__ = [
+    "AE_ENDPOINT_KINDS",
     "DOSE_UNITS",
     "RESPONDER_KINDS",
     "ROUTES",

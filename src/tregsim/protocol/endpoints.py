@@ -24,6 +24,12 @@ class EndpointKind(StrEnum):
     treg_fold = "treg_fold"  # Treg % of CD4 at week / baseline
     nk_fold = "nk_fold"  # NK per uL at week / baseline
     cd8_fold = "cd8_fold"  # CD8 per uL at week / baseline
+    # safety (tregsim.safety): share of patients with >= 1 reported adverse event up to week
+    ae_any = "ae_any"
+    ae_il2_dose_related = "ae_il2_dose_related"
+    ae_eosinophilia = "ae_eosinophilia"
+    ae_capillary_leak = "ae_capillary_leak"
+    ae_injection_site_reaction = "ae_injection_site_reaction"
 
 
 _NEEDS: dict[EndpointKind, frozenset[str]] = {
@@ -36,13 +42,20 @@ _NEEDS: dict[EndpointKind, frozenset[str]] = {
     EndpointKind.treg_fold: frozenset({"week"}),
     EndpointKind.nk_fold: frozenset({"week"}),
     EndpointKind.cd8_fold: frozenset({"week"}),
+    **{kind: frozenset({"week"}) for kind in EndpointKind if kind.value.startswith("ae_")},
 }
+#: Adverse-event endpoint kinds: ``ae_any`` and ``ae_<kind>`` of tregsim/data/adverse_events.yaml.
+AE_ENDPOINT_KINDS = frozenset(kind.value for kind in EndpointKind if kind.value.startswith("ae_"))
 _ALLOWS: dict[EndpointKind, frozenset[str]] = {
     **_NEEDS,
     EndpointKind.time_to_salt_reduction: frozenset({"percent", "week"}),
 }
-#: Endpoint kinds whose value is a responder (yes / no) proportion.
-RESPONDER_KINDS = frozenset({EndpointKind.salt_reduction, EndpointKind.salt_at_most})
+#: Endpoint kinds whose value is a responder (yes / no) proportion (a safety endpoint is one:
+#: the share of patients with >= 1 reported adverse event).
+RESPONDER_KINDS = frozenset(
+    {EndpointKind.salt_reduction, EndpointKind.salt_at_most}
+    | {EndpointKind(kind) for kind in AE_ENDPOINT_KINDS}
+)
 
 
 class Endpoint(_Model):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tregsim.errors import TregsimInputError
-from tregsim.protocol import Arm, Regimen, Scenario
+from tregsim.protocol import RESPONDER_KINDS, Arm, Regimen, Scenario
 
 __all__ = [
     "ArmInfo",
@@ -98,8 +98,9 @@ class EndpointInfo:
 
     @property
     def is_responder(self) -> bool:
-        """True for proportion endpoints (SALTxx, SALT<=t)."""
-        return self.kind in ("salt_reduction", "salt_at_most")
+        """True for proportion endpoints (SALTxx, SALT<=t, adverse events):
+        :data:`tregsim.protocol.RESPONDER_KINDS`."""
+        return self.kind in RESPONDER_KINDS
 
     def label(self) -> str:
         """Short clinical label, e.g. 'SALT50 at week 52'."""
@@ -119,6 +120,11 @@ class EndpointInfo:
         if self.kind in ("treg_fold", "nk_fold", "cd8_fold"):
             cell = {"treg_fold": "Treg", "nk_fold": "NK", "cd8_fold": "CD8"}[self.kind]
             return f"{cell} fold change{at}"
+        if self.kind.startswith("ae_"):  # safety endpoints (tregsim.safety)
+            event = (
+                "any adverse event" if self.kind == "ae_any" else self.kind[3:].replace("_", " ")
+            )
+            return f"{event} by week {self.week:g}" if self.week is not None else event
         return self.name + at
 
     def unit(self) -> str:

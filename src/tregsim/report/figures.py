@@ -18,6 +18,7 @@ from tregsim.report.fig_timecourse import (
     fig_treg,
     responder_rates,
 )
+from tregsim.report.safety import fig_safety
 from tregsim.report.style import figure_style
 
 __all__ = [
@@ -35,4 +36,5 @@ FIGURES: dict[str, Callable] = {
     "treg": fig_treg,
     "primary": fig_primary,
     "scalp": fig_scalp,
+    "safety": fig_safety,  # tregsim.report.safety
 }

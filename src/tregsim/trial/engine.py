@@ -11,7 +11,10 @@
 4. simulate every patient (regimen dose events + disease fluctuations, batched solver,
    model observables) in :func:`tregsim.trial.simulation.simulate_cohort`;
 5. measurement (:mod:`tregsim.trial.observation`) and dropout (:mod:`tregsim.trial.dropout`);
-6. endpoints and comparisons (:mod:`tregsim.analysis`).
+6. adverse events from each patient's simulated exposure, reported at attended visits
+   (:mod:`tregsim.trial.adverse_events`, :mod:`tregsim.safety`);
+7. endpoints and comparisons (:mod:`tregsim.analysis`), and the replicate's safety digest
+   (:func:`tregsim.analysis.safety.replicate_safety`).
 
 Every random draw is keyed by ``(seed, replicate, patient, stream)``, so replicate ``r``
 depends only on ``(seed, r)``: the same seed gives the same summary whatever the number of
@@ -38,8 +41,11 @@ from tregsim.analysis import (
 )
 from tregsim.analysis.comparisons import arm_values_arrays, compare_arrays
 from tregsim.analysis.endpoints import KINDS, endpoint_arrays
+from tregsim.analysis.safety import replicate_safety
 from tregsim.population import enroll as enroll_cohort
-from tregsim.protocol import Scenario
+from tregsim.protocol import AE_ENDPOINT_KINDS, Scenario
+from tregsim.safety.events import LOG_COLUMN
+from tregsim.trial.adverse_events import simulate_cohort_adverse_events
 from tregsim.trial.dropout import simulate_dropout
 from tregsim.trial.observation import measure_treg_pct, rate_salt
 from tregsim.trial.randomization import cohort_strata, randomize
@@ -82,6 +88,7 @@ class ReplicateResult:
     n_enrolled: int = 0
     notes: tuple[str, ...] = ()
     n_per_arm: dict[str, int] = field(default_factory=dict)
+    safety: dict | None = None  # tregsim.analysis.safety.replicate_safety digest
 
 
 def comparison_key(endpoint: str, arm: str, control: str, n_treated_arms: int = 1) -> str:
@@ -97,13 +104,18 @@ def simulate_replicate(
     *,
     enroll: Callable[..., Any] = enroll_cohort,
     simulate: Callable[..., dict] = simulate_cohort,
+    adverse_events: Callable[..., Any] | None = simulate_cohort_adverse_events,
 ) -> ReplicateResult:
     """Run replicate trial ``replicate`` of ``scenario`` with master ``seed``.
 
     The two expensive stages are seams, passed as arguments: ``enroll(scenario, seed,
     replicate, n)`` returns the enrolled cohort (default :func:`tregsim.population.enroll`)
     and ``simulate(cohort, arms, scenario, visit_days)`` its model observables (default
-    :func:`tregsim.trial.simulation.simulate_cohort`). Bind them with
+    :func:`tregsim.trial.simulation.simulate_cohort`); ``adverse_events(scenario, cohort,
+    arm_names, days, dropped, status, seed, replicate)`` the replicate's
+    :class:`~tregsim.safety.events.SafetyResult` or None (default
+    :func:`tregsim.trial.adverse_events.simulate_cohort_adverse_events`; None as the
+    argument skips the stage: the AE endpoints are then missing). Bind them with
     :func:`functools.partial` to hand a variant to the campaign.
     """
     seed, replicate = int(seed), int(replicate)
@@ -169,6 +181,11 @@ def simulate_replicate(
     )
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)
+    safety = (
+        None
+        if adverse_events is None
+        else adverse_events(scenario, cohort, arm_names, days, dropped, status, seed, replicate)
+    )
     model = {name: np.asarray(sim[name], dtype=float) for name in OBSERVABLES}
 
     m = weeks.size
@@ -191,6 +208,9 @@ def simulate_replicate(
     for column in COVARIATES:
         if column in covariates:
             columns[column] = np.repeat(covariates[column].to_numpy(), m)
+    if safety is not None:
+        columns.update({name: grid.ravel() for name, grid in safety.counts.items()})
+        columns[LOG_COLUMN] = safety.log.ravel()
     patients = pd.DataFrame(columns)
 
     # Endpoints straight from the (n, m) arrays when the table is the subject-major grid
@@ -203,6 +223,11 @@ def simulate_replicate(
             "treg_pct_cd4_observed": treg_obs,
             "nk_per_ul": np.where(dropped, np.nan, model["nk_per_ul"]),
             "cd8_per_ul": np.where(dropped, np.nan, model["cd8_per_ul"]),
+            **(
+                safety.counts
+                if safety is not None
+                else {k: np.full(days.shape, np.nan) for k in AE_ENDPOINT_KINDS}
+            ),
         }
     endpoint_values: dict[str, dict[str, float]] = {a[0]: {} for a in arms}
     n_treated = len(arms) - 1
@@ -252,4 +277,7 @@ def simulate_replicate(
         n_enrolled=n,
         notes=tuple(notes),
         n_per_arm={name: int(np.sum(arm_names == name)) for name, _, _ in arms},
+        safety=None
+        if safety is None
+        else replicate_safety(safety.counts, safety.events, arm_names, weeks, endpoints),
     )
