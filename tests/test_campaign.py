@@ -26,6 +26,7 @@ from tregsim.campaign import (
     synthetic_replicate,
 )
 from tregsim.campaign.chunks import chunk_paths
+from tregsim.errors import TregsimInputError
 from tregsim.store import RunStore
 
 SCENARIO = {
@@ -212,11 +213,11 @@ def test_resume_refuses_another_scenario_or_seed(tmp_path):
     run_id = info.value.run_id
     other = {**SCENARIO, "population": {"n": 13}}
     catalogue = tmp_path / "runs.duckdb"
-    with pytest.raises(ValueError, match="scenario differs"):
+    with pytest.raises(TregsimInputError, match="scenario differs"):
         run_campaign(other, REPLICATES, SEED, resume_run_id=run_id, catalogue=catalogue)
-    with pytest.raises(ValueError, match="seed 12 differs"):
+    with pytest.raises(TregsimInputError, match="seed 12 differs"):
         run_campaign(SCENARIO, REPLICATES, 12, resume_run_id=run_id, catalogue=catalogue)
-    with pytest.raises(ValueError, match="replicates 11 differs"):
+    with pytest.raises(TregsimInputError, match="replicates 11 differs"):
         run_campaign(SCENARIO, 11, SEED, resume_run_id=run_id, catalogue=catalogue)
     assert RunStore(catalogue).get_run(run_id)["status"] == "interrupted"
     with pytest.raises(KeyError, match="no run 'nope'"):
