@@ -6,7 +6,9 @@ import pytest
 
 from tregsim.scenarios import list_scenarios, scenario_yaml
 
-COMMANDS = ["run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs"]
+COMMANDS = [
+    "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "resume"
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -403,6 +403,7 @@ def run_trial(
     run_dir: str | os.PathLike | None = None,
     catalogue=None,
     command: str | None = None,
+    resume_record: dict | None = None,
 ) -> TrialResult:
     """Run ``replicates`` independent trials of ``scenario`` (the engine of ``tregsim run``).
 
@@ -413,6 +414,7 @@ def run_trial(
     recorded in the run catalogue (``tregsim runs``; default ``$TREGSIM_HOME/runs.duckdb``)
     and ``resume=run_id`` finishes an interrupted run. ``progress``: True shows a progress
     bar on stderr, a callable gets ``progress(done_replicates, total)``, False is silent.
+    ``resume_record``: what ``tregsim resume`` needs besides that (see ``run_campaign``).
     """
     from tregsim.campaign import run_campaign
 
@@ -428,6 +430,7 @@ def run_trial(
         progress=progress,
         catalogue=catalogue,
         command=command,
+        resume_record=resume_record,
     )
     return TrialResult(
         summary=result.summary,
