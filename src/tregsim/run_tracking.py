@@ -50,17 +50,23 @@ def host_name() -> str:
     return socket.gethostname()
 
 
-def process_started(pid: int) -> str | None:
-    """Start time of process `pid` in clock ticks since boot (Linux ``/proc/PID/stat``
-    field 22), as text; None where it cannot be read (another OS, no such process)."""
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields 3.. of Linux ``/proc/PID/stat`` (state first); None where it cannot be read
+    (another OS, no such process)."""
     try:
         with open(f"/proc/{int(pid)}/stat", encoding="ascii", errors="replace") as handle:
             text = handle.read()
     except OSError:
         return None
     # The command name (field 2) is in parentheses and may hold spaces: split after it.
-    fields = text[text.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
+    return text[text.rfind(")") + 2 :].split()
+
+
+def process_started(pid: int) -> str | None:
+    """Start time of process `pid` in clock ticks since boot (``/proc/PID/stat`` field 22),
+    as text; None where it cannot be read."""
+    fields = _proc_stat(pid)
+    return fields[19] if fields is not None and len(fields) > 19 else None
 
 
 def process_identity() -> dict[str, Any]:
@@ -70,13 +76,16 @@ def process_identity() -> dict[str, Any]:
 
 
 def _process_exists(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (a zombie, exited but not yet
+    collected by its parent, counts as gone)."""
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # it exists, owned by someone else
-        return True
-    return True
+        pass
+    fields = _proc_stat(pid)
+    return not (fields and fields[0] in ("Z", "X"))
 
 
 def is_alive(row: Mapping[str, Any], now: _dt.datetime | None = None) -> bool:
