@@ -38,20 +38,21 @@ CatalogueOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of a table.")]
 
-#: Table columns, most useful first: (header, catalogue field, may fold onto several lines).
-#: In a narrow terminal the last ones are left out until the table fits.
+#: Table columns, most useful first: (header, catalogue field, folds onto several lines).
+#: Only the output folder folds, taking the width the others leave; in a narrow terminal
+#: the last columns are left out until the table fits.
 COLUMNS = (
     ("run_id", "run_id", False),
     ("status", "status", False),
     ("chunks", "progress", False),
-    ("scenario", "scenario", True),
-    ("created", "created", False),
+    ("scenario", "scenario", False),
     ("out_dir", "out_dir", True),
+    ("created", "created", False),
     ("kind", "kind", False),
     ("replicates", "replicates", False),
     ("seed", "seed", False),
 )
-_FOLDED_MIN = 12  # narrowest a folding column gets
+_FOLDED_MIN = 16  # narrowest the output folder column gets
 _PER_COLUMN = 3  # a border and two spaces of padding per column (rich's default box)
 
 
@@ -92,6 +93,10 @@ def _cell(record: dict[str, Any], field: str) -> str:
         return ""
     if field == "created":
         return str(value)[:16]  # to the minute
+    if field == "out_dir":  # shorter with ~ for the home folder (runs show prints it whole)
+        home = str(Path.home())
+        text = str(value)
+        return "~" + text[len(home) :] if text.startswith(home + "/") else text
     return str(value)
 
 
@@ -112,13 +117,13 @@ def fitting_columns(rows: list[dict[str, Any]], width: int) -> list[tuple[str, s
 def _table(records: list[dict[str, Any]], width: int) -> Any:
     from rich.table import Table
 
-    table = Table(title="tregsim runs", title_justify="left")
+    table = Table(title="tregsim runs", title_justify="left", expand=False)
     columns = fitting_columns(records, width)
     for header, _, folds in columns:
         if folds:
-            table.add_column(header, overflow="fold")
+            table.add_column(header, overflow="fold", ratio=1)
         else:
-            table.add_column(header, no_wrap=True, overflow="ignore")
+            table.add_column(header, no_wrap=True)
     for record in records:
         table.add_row(*(_cell(record, field) for _, field, _ in columns))
     return table
