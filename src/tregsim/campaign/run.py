@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shlex
 import sys
@@ -14,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from tregsim.campaign.chunks import (
-    Chunk,
     chunk_paths,
     default_chunk_size,
     load_chunk,
     plan_chunks,
-    run_chunk,
     write_json_atomic,
 )
+from tregsim.campaign.executors import _ChunkTask, _Dask, _InProcess
+from tregsim.campaign.progress import _Progress
 from tregsim.campaign.summary import _get, assemble_summary
 from tregsim.errors import TregsimInputError
 from tregsim.run_tracking import Terminated
@@ -119,145 +118,6 @@ def _default_command(name, run_dir, out_dir, replicates, seed, workers, schedule
     elif workers:
         parts += ["--workers", str(workers)]
     return shlex.join(parts)
-
-
-# -- executors ----------------------------------------------------------------------------
-class _InProcess:
-    """Chunks one after the other in this process: no start-up cost, best for small runs."""
-
-    n_workers = 1
-
-    def run(self, task: Callable[[Chunk], dict], chunks: list[Chunk], run_id: str):
-        for chunk in chunks:
-            yield task(chunk)
-
-    def close(self) -> None:
-        pass
-
-
-class _Dask:
-    """Chunks as Dask futures on a LocalCluster (processes) or an existing scheduler."""
-
-    def __init__(self, workers: int | None, scheduler: str | None):
-        from dask.distributed import Client, LocalCluster
-
-        self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler, timeout="30s")
-        else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-                env={"NUMBA_NUM_THREADS": "1"},
-            )
-            self.client = Client(self.cluster)
-        self.n_workers = max(1, sum(self.client.nthreads().values()))
-        self._futures: list[Any] = []
-
-    def run(self, task: Callable[[Chunk], dict], chunks: list[Chunk], run_id: str):
-        from dask.distributed import as_completed
-
-        self._futures = [
-            self.client.submit(
-                task, chunk, pure=False, retries=2, key=f"tregsim-chunk-{chunk.index:05d}-{run_id}"
-            )
-            for chunk in chunks
-        ]
-        for future in as_completed(self._futures):
-            yield future.result()
-
-    def close(self) -> None:
-        try:
-            if self._futures:
-                self.client.cancel(self._futures)
-        finally:
-            self.client.close()
-            if self.cluster is not None:
-                self.cluster.close()
-
-
-@dataclass(frozen=True)
-class _ChunkTask:
-    """Picklable callable sent to workers: one chunk with everything it needs."""
-
-    scenario: Any
-    seed: int
-    run_dir: str
-    scenario_hash: str
-    replicate_fn: Callable[[Any, int, int], Any]
-
-    def __call__(self, chunk: Chunk) -> dict[str, Any]:
-        return run_chunk(
-            self.scenario, self.seed, chunk, self.run_dir, self.scenario_hash, self.replicate_fn
-        )
-
-
-# -- progress -----------------------------------------------------------------------------
-class _Progress:
-    """A rich progress bar on stderr (``enabled=True``), a callback
-    ``enabled(done_replicates, total_replicates)``, or nothing."""
-
-    def __init__(
-        self,
-        enabled,
-        description: str,
-        total: int,
-        completed: int,
-        replicates: int = 0,
-        replicates_done: int = 0,
-    ):
-        self.progress = None
-        self.callback = enabled if callable(enabled) else None
-        self.total_replicates = replicates
-        self.replicates = replicates_done
-        if self.callback is not None:
-            self.callback(self.replicates, self.total_replicates)
-            return
-        if not enabled:
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("chunks"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=False,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task(description, total=total, completed=completed, rate="")
-        self.started = time.perf_counter()
-        self.computed = 0
-
-    def advance(self, replicates: int) -> None:
-        self.replicates += replicates
-        if self.callback is not None:
-            self.callback(self.replicates, self.total_replicates)
-        if self.progress is None:
-            return
-        self.computed += replicates
-        rate = self.computed / max(time.perf_counter() - self.started, 1e-9)
-        self.progress.update(self.task, advance=1, rate=f"{rate:.3g} replicates/s")
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
 
 
 # -- the campaign -------------------------------------------------------------------------
