@@ -162,7 +162,7 @@ def test_runs_that_cannot_be_resumed_exit_2(recorded, capsys):
     python_run = store.start_run(scenario={"name": "toy"}, seed=1, run_dir="x", resume={})
     store.finish_run(python_run, status="interrupted")
     code, err = _main(capsys, "resume", python_run)
-    assert code == 2 and "started from Python" in err
+    assert code == 2 and "started from Python" in err and "resume_run_id=" in err
     calibration = store.start_run(kind="calibration", name="phrc", run_dir="y")
     store.finish_run(calibration, status="interrupted")
     code, err = _main(capsys, "resume", calibration)
@@ -175,3 +175,20 @@ def test_runs_that_cannot_be_resumed_exit_2(recorded, capsys):
     assert code == 2 and "already done" in err
     code, err = _main(capsys, "run", "--out", "somewhere")
     assert code == 2 and "SCENARIO is missing" in err
+
+
+def test_a_run_recorded_by_an_older_tregsim_resumes_with_its_original_arguments(recorded, capsys):
+    store, _, out = recorded
+    command = f"tregsim run phrc-2016 --out {out} --replicates 12 --set population.n=8"
+    old = store.start_run(
+        scenario={"name": "phrc-2016"}, seed=2016, replicates=12, chunk_size=3,
+        run_dir="r", command=command,
+    )  # fmt: skip
+    store._execute("UPDATE runs SET kind = NULL, resume = NULL WHERE run_id = ?", [old])
+    store.finish_run(old, status="interrupted")
+    code, err = _main(capsys, "resume", old)
+    assert code == 2 and f"repeat its command with --resume: {command} --resume {old}" in err
+    argv = ["run", "phrc-2016", "--out", str(out), "--set", "population.n=8", "--seed", "5"]
+    code, err = _main(capsys, *argv, "--resume", old)  # checked by run_campaign, before work
+    assert code == 2 and "seed 5 differs from the run's seed 2016" in err
+    assert not out.exists()

@@ -99,12 +99,7 @@ def plan_resume(
     row = RunStore().resume_record(run_id, kind="campaign")
     record = row["resume"]
     if "source" not in record:
-        raise TregsimInputError(
-            f"run {run_id} was started from Python, not by tregsim run, so the catalogue does "
-            f"not hold its command line; resume it with run_campaign(..., resume_run_id="
-            f"'{run_id}')",
-            field="RUN_ID",
-        )
+        return _plan_without_record(row, scenario, sets, out, replicates, seed, workers, scheduler)
     if scenario is not None or sets:
         given = load_scenario(scenario or record["source"], list(sets) or record["overrides"])
         if scenario_hash(given) != row["scenario_hash"]:
@@ -128,4 +123,33 @@ def plan_resume(
         workers=workers,
         scheduler=scheduler,
         record=record,
+    )
+
+
+def _plan_without_record(row, scenario, sets, out, replicates, seed, workers, scheduler):
+    """A run recorded without a resume record (by an older tregsim, or started from Python):
+    resumable with its original arguments, which ``run_campaign`` checks against the run."""
+    from tregsim.scenarios import load_scenario
+
+    run_id, command = row["run_id"], row.get("command")
+    if scenario is None or out is None:
+        how = (
+            f"repeat its command with --resume: {command} --resume {run_id}"
+            if command and command.startswith("tregsim run ")
+            else f"use run_campaign(..., resume_run_id='{run_id}') in Python"
+        )
+        raise TregsimInputError(
+            f"run {run_id} was recorded without what tregsim resume needs (started from Python "
+            f"or by an older tregsim); {how}",
+            field="RUN_ID",
+        )
+    loaded = load_scenario(scenario, list(sets))
+    return CampaignPlan(
+        scenario=loaded,
+        out=out,
+        replicates=int(row["replicates"]) if replicates is None else replicates,
+        seed=loaded.seed if seed is None else seed,
+        workers=workers,
+        scheduler=scheduler,
+        record=new_run_record(scenario, sets, out),
     )
