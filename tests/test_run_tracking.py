@@ -112,7 +112,7 @@ def test_heartbeat_beats_until_stopped():
 @pytest.mark.parametrize(
     ("row", "kind", "match"),
     [
-        ({"status": "done", "out_dir": "/x/out"}, None, "already done .* in /x/out"),
+        ({"status": "done", "out_dir": "/"}, None, "already done .* in /\\)"),
         ({"status": "running", "pid": 7, "host": "h"}, None, "still running .*7 on h"),
         ({"status": "interrupted", "kind": "calibration"}, "campaign", "is a calibration run"),
     ],
@@ -121,3 +121,9 @@ def test_check_resumable_refuses_with_a_sentence(row, kind, match):
     with pytest.raises(TregsimInputError, match=match):
         check_resumable({"run_id": "r1", **row}, kind)
     check_resumable({"run_id": "r1", "status": "stale"}, "campaign")  # a legacy row is one
+
+
+def test_a_done_run_whose_output_folder_is_missing_can_be_resumed(tmp_path):
+    check_resumable({"run_id": "r1", "status": "done", "out_dir": str(tmp_path / "gone")})
+    with pytest.raises(TregsimInputError, match="already done"):
+        check_resumable({"run_id": "r1", "status": "done", "out_dir": str(tmp_path)})

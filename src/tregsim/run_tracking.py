@@ -138,7 +138,8 @@ def signals_as_interrupt() -> Iterator[None]:
 
 def check_resumable(row: Mapping[str, Any], kind: str | None = None) -> None:
     """Raise TregsimInputError (exit 2) unless the run in `row` (a catalogue row, status as
-    shown) can be resumed: it must be of `kind` (when given), and not done or still running."""
+    shown) can be resumed: it must be of `kind` (when given), not running, and not done
+    (unless its recorded output folder is missing: it was stopped while writing it)."""
     from tregsim.errors import TregsimInputError
 
     run_id, status = row["run_id"], row["status"]
@@ -148,8 +149,11 @@ def check_resumable(row: Mapping[str, Any], kind: str | None = None) -> None:
             f"'tregsim resume {run_id}'",
             field="RUN_ID",
         )
+    out_dir = row.get("out_dir")
+    if status == "done" and out_dir and not os.path.exists(out_dir):
+        return  # stopped while writing its outputs: resuming loads every chunk and writes them
     if status == "done":
-        where = f"in {row['out_dir']}" if row.get("out_dir") else "written"
+        where = f"in {out_dir}" if out_dir else "written"
         raise TregsimInputError(
             f"run {run_id} is already done (its results are {where}); start a new run instead "
             "of resuming it",

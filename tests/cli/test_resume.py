@@ -158,7 +158,7 @@ def test_a_contradicting_resume_exits_2_naming_the_field(recorded, capsys, args,
 
 
 def test_runs_that_cannot_be_resumed_exit_2(recorded, capsys):
-    store, run_id, _ = recorded
+    store, run_id, out = recorded
     python_run = store.start_run(scenario={"name": "toy"}, seed=1, run_dir="x", resume={})
     store.finish_run(python_run, status="interrupted")
     code, err = _main(capsys, "resume", python_run)
@@ -171,6 +171,7 @@ def test_runs_that_cannot_be_resumed_exit_2(recorded, capsys):
     code, err = _main(capsys, "resume", run_id)
     assert code == 2 and "still running" in err
     store.finish_run(run_id, status="done")
+    (out / "summary.json").parent.mkdir()  # its results are there
     code, err = _main(capsys, "run", "--resume", run_id)
     assert code == 2 and "already done" in err
     code, err = _main(capsys, "run", "--out", "somewhere")
