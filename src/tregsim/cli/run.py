@@ -27,6 +27,7 @@ from tregsim.cli._app import (
 )
 from tregsim.cli._resume import DEFAULT_REPLICATES, new_run_record, plan_resume
 from tregsim.errors import TregsimInputError
+from tregsim.run_tracking import signals_as_interrupt
 
 
 @app.command()
@@ -134,11 +135,11 @@ def run(
     if workers is None and scheduler is None:
         workers = _auto_workers(replicates)
 
-    with _staged(out, is_dir=True) as staging:
-        # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live in
-        # tregsim.campaign.run_campaign, which run_trial drives; the Python API gives the
-        # same numbers for the same seed.
-        try:
+    try:  # Ctrl-C, SIGTERM, SIGHUP: the run is marked interrupted, nothing is half-written
+        with signals_as_interrupt(), _staged(out, is_dir=True) as staging:
+            # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live in
+            # tregsim.campaign.run_campaign, which run_trial drives; the Python API gives the
+            # same numbers for the same seed.
             result = run_trial(
                 loaded,
                 replicates=replicates,
@@ -150,13 +151,13 @@ def run(
                 command=_invocation(),
                 resume_record=record,
             )
-        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: the run is interrupted
-            raise typer.Exit(128 + getattr(stop, "signum", 2)) from None  # 130, 143, 129
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result.write(staging)  # summary.json, patients.parquet, ADaM CSVs, report.html
-        for warning in caught:
-            _stderr(f"warning: {warning.message}.")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result.write(staging)  # summary.json, patients.parquet, ADaM CSVs, report.html
+            for warning in caught:
+                _stderr(f"warning: {warning.message}.")
+    except KeyboardInterrupt as stop:
+        raise typer.Exit(128 + getattr(stop, "signum", 2)) from None  # 130, 143 or 129
     if not quiet:
         _print_run_summary(loaded, getattr(result, "summary", None), out)
 
