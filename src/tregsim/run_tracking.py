@@ -216,6 +216,7 @@ class Heartbeat:
                 self._beat()
 
     def start(self) -> Heartbeat:
+        """Start beating (the first beat comes after `every_s` seconds); returns self."""
         self._thread.start()
         return self
 
