@@ -1,16 +1,19 @@
-"""Where a campaign's chunks run: in this process, or as Dask futures (moved from run.py)."""
+"""Where a campaign's chunks run: one after the other in this process, or on Dask."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from tregsim.campaign.chunks import Chunk, run_chunk
+from tregsim.campaign.chunks import Chunk
+from tregsim.errors import TregsimInputError
+
+#: Seconds to wait for a Dask scheduler given by address before giving up.
+SCHEDULER_TIMEOUT_S = 5
 
 
-class _InProcess:
+class InProcess:
     """Chunks one after the other in this process: no start-up cost, best for small runs."""
 
     n_workers = 1
@@ -23,7 +26,7 @@ class _InProcess:
         pass
 
 
-class _Dask:
+class DaskCluster:
     """Chunks as Dask futures on a LocalCluster (processes) or an existing scheduler."""
 
     def __init__(self, workers: int | None, scheduler: str | None):
@@ -31,7 +34,15 @@ class _Dask:
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="30s")
+            try:
+                self.client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+            except (OSError, TimeoutError) as error:
+                raise TregsimInputError(
+                    f"--scheduler {scheduler} did not answer within {SCHEDULER_TIMEOUT_S} s "
+                    f"({type(error).__name__}); start the Dask scheduler there "
+                    "(dask scheduler --port PORT) or run locally with --workers N",
+                    field="--scheduler",
+                ) from None
         else:
             self.cluster = LocalCluster(
                 n_workers=workers,
@@ -65,19 +76,3 @@ class _Dask:
             self.client.close()
             if self.cluster is not None:
                 self.cluster.close()
-
-
-@dataclass(frozen=True)
-class _ChunkTask:
-    """Picklable callable sent to workers: one chunk with everything it needs."""
-
-    scenario: Any
-    seed: int
-    run_dir: str
-    scenario_hash: str
-    replicate_fn: Callable[[Any, int, int], Any]
-
-    def __call__(self, chunk: Chunk) -> dict[str, Any]:
-        return run_chunk(
-            self.scenario, self.seed, chunk, self.run_dir, self.scenario_hash, self.replicate_fn
-        )

@@ -1,11 +1,11 @@
-"""A campaign's progress: a rich bar on stderr, a callback, or nothing (moved from run.py)."""
+"""Progress of a campaign: a rich bar on stderr, a callback, or nothing."""
 
 from __future__ import annotations
 
 import time
 
 
-class _Progress:
+class ProgressBar:
     """A rich progress bar on stderr (``enabled=True``), a callback
     ``enabled(done_replicates, total_replicates)``, or nothing."""
 

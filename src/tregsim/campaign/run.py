@@ -13,18 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from tregsim.campaign.chunks import (
+    Chunk,
     chunk_paths,
     default_chunk_size,
     load_chunk,
     plan_chunks,
+    run_chunk,
     write_json_atomic,
 )
-from tregsim.campaign.executors import _ChunkTask, _Dask, _InProcess
-from tregsim.campaign.progress import _Progress
-from tregsim.campaign.summary import _get, assemble_summary
+from tregsim.campaign.executors import DaskCluster, InProcess
+from tregsim.campaign.progress import ProgressBar
+from tregsim.campaign.summary import assemble_summary
 from tregsim.errors import TregsimInputError
+from tregsim.paths import new_run_id, tregsim_home
+from tregsim.protocol import Scenario
 from tregsim.run_tracking import Terminated
-from tregsim.store import RunStore, new_run_id, scenario_hash, scenario_payload, tregsim_home
 
 #: Seconds between catalogue updates of ``n_chunks_done`` while a run goes on.
 CATALOGUE_UPDATE_S = 1.0
@@ -84,13 +87,6 @@ class CampaignResult:
         frames = [frame for frame in self.iter_patients() if len(frame.columns)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
-        `out_dir`, all or nothing (:func:`tregsim.store.write_outputs`); returns `out_dir`."""
-        from tregsim.store import write_outputs
-
-        return write_outputs(out_dir, self.summary, self.patients, self.scenario)
-
 
 def resume_command(command: str, run_id: str) -> str:
     """`command` with any ``--resume X`` removed and ``--resume run_id`` appended."""
@@ -120,6 +116,22 @@ def _default_command(name, run_dir, out_dir, replicates, seed, workers, schedule
     return shlex.join(parts)
 
 
+@dataclass(frozen=True)
+class _ChunkTask:
+    """Picklable callable sent to workers: one chunk with everything it needs."""
+
+    scenario: Scenario
+    seed: int
+    run_dir: str
+    scenario_hash: str
+    replicate_fn: Callable[[Any, int, int], Any]
+
+    def __call__(self, chunk: Chunk) -> dict[str, Any]:
+        return run_chunk(
+            self.scenario, self.seed, chunk, self.run_dir, self.scenario_hash, self.replicate_fn
+        )
+
+
 # -- the campaign -------------------------------------------------------------------------
 def _validate(replicates, seed, workers, scheduler, chunk_size) -> None:
     if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
@@ -141,30 +153,34 @@ def _validate(replicates, seed, workers, scheduler, chunk_size) -> None:
         raise ValueError(f"chunk_size must be a whole number >= 1 or None, got {chunk_size!r}")
 
 
-def _resolve_replicate_fn(replicate_fn):
-    if replicate_fn is not None:
-        if not callable(replicate_fn):
-            raise ValueError(f"replicate_fn must be callable, got {replicate_fn!r}")
-        return replicate_fn
-    from tregsim.trial import simulate_replicate
-
-    return simulate_replicate
+def _check_collaborators(replicate_fn, catalogue, out_dir, write_outputs) -> None:
+    if not callable(replicate_fn):
+        raise ValueError(
+            "replicate_fn must be callable (tregsim.trial.simulate_replicate), "
+            f"got {replicate_fn!r}"
+        )
+    needed = ("start_run", "finish_run", "tracking", "mark_progress", "resume_record", "reopen_run")
+    if not all(hasattr(catalogue, m) for m in needed):
+        raise ValueError(f"catalogue must be a tregsim.store.RunStore, got {catalogue!r}")
+    if out_dir is not None and not callable(write_outputs):
+        raise ValueError("out_dir needs write_outputs (tregsim.api.write_outputs)")
 
 
 def run_campaign(
-    scenario: Any,
+    scenario: Scenario,
     replicates: int,
     seed: int | None,
     *,
+    replicate_fn: Callable[[Scenario, int, int], Any],
+    catalogue: Any,
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_size: int | None = None,
     run_dir: str | os.PathLike[str] | None = None,
     resume_run_id: str | None = None,
     progress: bool | Callable[[int, int], None] = True,
-    replicate_fn: Callable[[Any, int, int], Any] | None = None,
-    catalogue: str | os.PathLike[str] | RunStore | None = None,
     out_dir: str | os.PathLike[str] | None = None,
+    write_outputs: Callable[..., Any] | None = None,
     command: str | None = None,
     resume_record: Mapping[str, Any] | None = None,
 ) -> CampaignResult:
@@ -177,30 +193,33 @@ def run_campaign(
 
     Each chunk's patient rows and per-replicate records are written atomically to
     ``run_dir/chunks`` (default `run_dir`: ``<tregsim home>/runs/<run_id>``); the run is
-    recorded in the DuckDB `catalogue` (default :func:`tregsim.store.default_catalogue_path`).
+    recorded in `catalogue` (a :class:`tregsim.store.RunStore`; the campaign sits below the
+    store and receives it).
     ``resume_run_id`` continues an earlier run: scenario hash, seed and replicates must match,
     finished chunks are loaded, only the missing ones are computed. The summary does not
     depend on `chunk_size`, `workers` or completion order. With `out_dir`, ``summary.json``,
     ``patients.parquet``, the ADaM CSVs and ``report.html`` are written there at the end
-    (:meth:`CampaignResult.write`). `progress`: True for a progress bar on stderr, or a
+    by ``write_outputs(out_dir, summary, patients, scenario)``
+    (:func:`tregsim.api.write_outputs`). `progress`: True for a progress bar on stderr, or a
     callable ``progress(done_replicates, total_replicates)``. `command` is the command line that
     started the run (for the resume hint printed on Ctrl-C). `replicate_fn(scenario, seed,
-    replicate)` defaults to ``tregsim.trial.simulate_replicate``. `resume_record`: what a
-    command needs besides the scenario, seed, replicates, workers and scheduler to continue
-    the run by its id alone (``tregsim run`` stores the scenario source, overrides and
-    ``out_dir``); kept in the catalogue (``RunStore.resume_record``).
+    replicate)` runs one replicate trial (:func:`tregsim.trial.simulate_replicate`; the
+    campaign does not import the trial). `resume_record`: what a command needs besides the
+    scenario, seed, replicates, workers and scheduler to continue the run by its id alone
+    (``tregsim run`` stores the scenario source, overrides and ``out_dir``); kept in the
+    catalogue (``RunStore.resume_record``).
 
     Ctrl-C, SIGTERM and SIGHUP raise :class:`CampaignInterrupted` (a KeyboardInterrupt) after
     marking the run ``interrupted``; any other failure marks it ``failed`` and re-raises. A
     run killed outright (SIGKILL) shows as ``stale`` in the catalogue; both resume.
     """
     if seed is None:
-        seed = _get(scenario, "seed", None)
+        seed = scenario.seed
     _validate(replicates, seed, workers, scheduler, chunk_size)
-    replicate_fn = _resolve_replicate_fn(replicate_fn)
-    store = catalogue if isinstance(catalogue, RunStore) else RunStore(catalogue)
-    digest = scenario_hash(scenario)
-    name = str(_get(scenario, "name", "scenario"))
+    _check_collaborators(replicate_fn, catalogue, out_dir, write_outputs)
+    store = catalogue
+    digest = scenario.content_hash()
+    name = scenario.name
 
     if resume_run_id is not None:
         previous = store.resume_record(resume_run_id, kind="campaign")
@@ -255,7 +274,7 @@ def run_campaign(
     }
     started = time.perf_counter()
     use_dask = scheduler is not None or (workers is not None and workers > 1)
-    executor = _Dask(workers, scheduler) if use_dask else _InProcess()
+    executor = DaskCluster(workers, scheduler) if use_dask else InProcess()
     try:
         if chunk_size is None:
             chunk_size = default_chunk_size(replicates, executor.n_workers)
@@ -282,7 +301,7 @@ def run_campaign(
                     "seed": seed,
                     "replicates": replicates,
                     "chunk_size": chunk_size,
-                    "scenario": scenario_payload(scenario),
+                    "scenario": scenario.payload(),
                 },
             )
         else:
@@ -300,6 +319,7 @@ def run_campaign(
             store=store,
             progress=progress,
             out_dir=out_dir,
+            write_outputs=write_outputs,
             command=command,
             started=started,
             previous_seconds=previous_seconds,
@@ -323,6 +343,7 @@ def _drive(
     store,
     progress,
     out_dir,
+    write_outputs,
     command,
     started,
     previous_seconds,
@@ -337,9 +358,9 @@ def _drive(
     loaded = len(done)
     missing = [chunk for chunk in chunks if chunk.index not in done]
     task = _ChunkTask(scenario, seed, str(run_dir), digest, replicate_fn)
-    bar = _Progress(
+    bar = ProgressBar(
         progress,
-        f"{_get(scenario, 'name', 'scenario')} {run_id}",
+        f"{scenario.name} {run_id}",
         len(chunks),
         loaded,
         replicates,
@@ -394,7 +415,7 @@ def _drive(
     )
     write_json_atomic(run_dir / "summary.json", summary)
     if out_dir is not None:
-        result.write(out_dir)
+        write_outputs(out_dir, summary, result.patients, scenario)
     store.finish_run(
         run_id,
         status="done",

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from tregsim.cli._app import _RUN_ID, app
+from tregsim.cli._app import _RUN_ID, QuietOption, SchedulerOption, app
 from tregsim.errors import TregsimInputError
 
 
@@ -43,11 +43,8 @@ def resume(
             show_default=False,
         ),
     ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Continue an interrupted or stale run exactly as recorded: same scenario, overrides,
     seed, replicates and output folder; finished chunks are kept.

@@ -16,6 +16,8 @@ from tregsim.cli._app import (
     _SCHEDULER,
     AUTO_WORKERS_MAX,
     AUTO_WORKERS_REPLICATES,
+    QuietOption,
+    SchedulerOption,
     SetOption,
     _check_int,
     _check_out,
@@ -73,10 +75,7 @@ def run(
             show_default=False,
         ),
     ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT."),
-    ] = None,
+    scheduler: SchedulerOption = None,
     resume: Annotated[
         str | None,
         typer.Option(
@@ -85,7 +84,7 @@ def run(
             "arguments may be left out.",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Simulate a trial scenario and write summary.json, patients.parquet and the report.
 
@@ -131,7 +130,7 @@ def run(
         loaded, out, replicates, chosen_seed = plan.scenario, plan.out, plan.replicates, plan.seed
         workers, scheduler, record = plan.workers, plan.scheduler, plan.record
     _check_out("--out", out, want_dir=True)
-    run_trial = _app._require("tregsim.trial", "run_trial", "run")
+    run_trial = _app._require("tregsim.api", "run_trial", "run")
     if workers is None and scheduler is None:
         workers = _auto_workers(replicates)
 
