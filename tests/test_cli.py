@@ -7,7 +7,7 @@ import pytest
 from tregsim.scenarios import list_scenarios, scenario_yaml
 
 COMMANDS = [
-    "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "resume"
+    "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "app", "resume"
 ]  # fmt: skip
 
 
