@@ -26,6 +26,7 @@ from tregsim.campaign import (
     synthetic_replicate,
 )
 from tregsim.campaign.chunks import chunk_paths
+from tregsim.errors import TregsimInputError
 from tregsim.protocol import Scenario
 from tregsim.store import RunStore
 
@@ -227,11 +228,11 @@ def test_resume_refuses_another_scenario_or_seed(tmp_path):
     other = SCENARIO.with_overrides(["population.n=13"])
     catalogue = RunStore(tmp_path / "runs.duckdb")
     same = {"catalogue": catalogue, "replicate_fn": synthetic_replicate, "resume_run_id": run_id}
-    with pytest.raises(ValueError, match="scenario differs"):
+    with pytest.raises(TregsimInputError, match="scenario differs"):
         run_campaign(other, REPLICATES, SEED, **same)
-    with pytest.raises(ValueError, match="seed 12 differs"):
+    with pytest.raises(TregsimInputError, match="seed 12 differs"):
         run_campaign(SCENARIO, REPLICATES, 12, **same)
-    with pytest.raises(ValueError, match="replicates 11 differs"):
+    with pytest.raises(TregsimInputError, match="replicates 11 differs"):
         run_campaign(SCENARIO, 11, SEED, **same)
     assert catalogue.get_run(run_id)["status"] == "interrupted"
     with pytest.raises(KeyError, match="no run 'nope'"):

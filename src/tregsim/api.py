@@ -117,6 +117,7 @@ def run_trial(
     catalogue=None,
     command: str | None = None,
     replicate_fn: Callable[[Scenario, int, int], Any] = simulate_replicate,
+    resume_record: dict | None = None,
 ) -> TrialResult:
     """Run ``replicates`` independent trials of ``scenario`` (the engine of ``tregsim run``).
 
@@ -129,6 +130,7 @@ def run_trial(
     bar on stderr, a callable gets ``progress(done_replicates, total)``, False is silent.
     ``replicate_fn`` runs one replicate trial (default
     :func:`tregsim.trial.simulate_replicate`; bind its seams with :func:`functools.partial`).
+    ``resume_record``: what ``tregsim resume`` needs besides that (see ``run_campaign``).
     """
     check_memory(scenario, int(replicates))
     result = run_campaign(
@@ -144,6 +146,7 @@ def run_trial(
         catalogue=catalogue if isinstance(catalogue, RunStore) else RunStore(catalogue),
         command=command,
         replicate_fn=replicate_fn,
+        resume_record=resume_record,
     )
     return TrialResult(
         summary=result.summary,

@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,24 +24,31 @@ from tregsim.campaign.chunks import (
 from tregsim.campaign.executors import DaskCluster, InProcess
 from tregsim.campaign.progress import ProgressBar
 from tregsim.campaign.summary import assemble_summary
+from tregsim.errors import TregsimInputError
 from tregsim.paths import new_run_id, tregsim_home
 from tregsim.protocol import Scenario
+from tregsim.run_tracking import Terminated
 
 #: Seconds between catalogue updates of ``n_chunks_done`` while a run goes on.
 CATALOGUE_UPDATE_S = 1.0
 
 
 class CampaignInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a campaign: finished chunks are on disk, the run is marked
-    ``interrupted``; ``resume_command`` is the command that finishes it."""
+    """Ctrl-C, SIGTERM or SIGHUP during a campaign: finished chunks are on disk, the run is
+    marked ``interrupted``; ``resume_command`` is the command that finishes it; ``signum``
+    is the signal (``signal.SIGINT`` for Ctrl-C)."""
 
-    def __init__(self, run_id: str, resume_command: str, chunks_done: int, n_chunks: int):
+    def __init__(
+        self, run_id: str, resume_command: str, chunks_done: int, n_chunks: int, signum: int = 2
+    ):
         self.run_id = run_id
         self.resume_command = resume_command
         self.chunks_done = chunks_done
         self.n_chunks = n_chunks
+        self.signum = int(signum)
+        cause = "" if self.signum == 2 else f" ({Terminated(self.signum)})"
         super().__init__(
-            f"Interrupted: {chunks_done} of {n_chunks} chunks of run {run_id} are saved; "
+            f"Interrupted{cause}: {chunks_done} of {n_chunks} chunks of run {run_id} are saved; "
             f"finish it with: {resume_command}"
         )
 
@@ -152,7 +159,8 @@ def _check_collaborators(replicate_fn, catalogue, out_dir, write_outputs) -> Non
             "replicate_fn must be callable (tregsim.trial.simulate_replicate), "
             f"got {replicate_fn!r}"
         )
-    if not all(hasattr(catalogue, m) for m in ("start_run", "finish_run", "get_run")):
+    needed = ("start_run", "finish_run", "tracking", "mark_progress", "resume_record", "reopen_run")
+    if not all(hasattr(catalogue, m) for m in needed):
         raise ValueError(f"catalogue must be a tregsim.store.RunStore, got {catalogue!r}")
     if out_dir is not None and not callable(write_outputs):
         raise ValueError("out_dir needs write_outputs (tregsim.api.write_outputs)")
@@ -174,6 +182,7 @@ def run_campaign(
     out_dir: str | os.PathLike[str] | None = None,
     write_outputs: Callable[..., Any] | None = None,
     command: str | None = None,
+    resume_record: Mapping[str, Any] | None = None,
 ) -> CampaignResult:
     """Run `replicates` replicate trials of `scenario` in chunks and summarise them.
 
@@ -195,10 +204,14 @@ def run_campaign(
     callable ``progress(done_replicates, total_replicates)``. `command` is the command line that
     started the run (for the resume hint printed on Ctrl-C). `replicate_fn(scenario, seed,
     replicate)` runs one replicate trial (:func:`tregsim.trial.simulate_replicate`; the
-    campaign does not import the trial).
+    campaign does not import the trial). `resume_record`: what a command needs besides the
+    scenario, seed, replicates, workers and scheduler to continue the run by its id alone
+    (``tregsim run`` stores the scenario source, overrides and ``out_dir``); kept in the
+    catalogue (``RunStore.resume_record``).
 
-    Ctrl-C raises :class:`CampaignInterrupted` (a KeyboardInterrupt) after marking the run
-    ``interrupted``; any other failure marks it ``failed`` and re-raises.
+    Ctrl-C, SIGTERM and SIGHUP raise :class:`CampaignInterrupted` (a KeyboardInterrupt) after
+    marking the run ``interrupted``; any other failure marks it ``failed`` and re-raises. A
+    run killed outright (SIGKILL) shows as ``stale`` in the catalogue; both resume.
     """
     if seed is None:
         seed = scenario.seed
@@ -209,7 +222,7 @@ def run_campaign(
     name = scenario.name
 
     if resume_run_id is not None:
-        previous = store.get_run(resume_run_id)
+        previous = store.resume_record(resume_run_id, kind="campaign")
         problems = []
         if previous["scenario_hash"] != digest:
             problems.append("the scenario differs (scenario hash)")
@@ -226,9 +239,10 @@ def run_campaign(
         if run_dir is not None and Path(run_dir).resolve() != Path(previous["run_dir"]).resolve():
             problems.append(f"run_dir {run_dir} is not the run's {previous['run_dir']}")
         if problems:
-            raise ValueError(
+            raise TregsimInputError(
                 f"cannot resume run {resume_run_id}: " + "; ".join(problems) + "; pass the same "
-                "scenario, overrides, seed and replicates as the original run"
+                "scenario, overrides, seed and replicates as the original run",
+                field="resume_run_id",
             )
         run_id = resume_run_id
         run_dir = Path(previous["run_dir"])
@@ -250,6 +264,14 @@ def run_campaign(
         name, run_dir, out_dir, replicates, seed, workers, scheduler
     )
 
+    record = {
+        **(resume_record or {}),
+        "workers": workers,
+        "scheduler": scheduler,
+        "out_dir": str(Path(out_dir).resolve())
+        if out_dir
+        else (resume_record or {}).get("out_dir"),
+    }
     started = time.perf_counter()
     use_dask = scheduler is not None or (workers is not None and workers > 1)
     executor = DaskCluster(workers, scheduler) if use_dask else InProcess()
@@ -265,8 +287,11 @@ def run_campaign(
                 chunk_size=chunk_size,
                 run_dir=run_dir.resolve(),
                 run_id=run_id,
-                out_dir=None if out_dir is None else Path(out_dir).resolve(),
+                out_dir=record.get("out_dir"),
                 command=command,
+                kind="campaign",
+                n_chunks_total=len(plan_chunks(replicates, chunk_size)),
+                resume=record,
             )
             write_json_atomic(
                 run_dir / "run.json",
@@ -280,7 +305,7 @@ def run_campaign(
                 },
             )
         else:
-            store.set_status(run_id, "running")
+            store.reopen_run(run_id)
         return _drive(
             executor,
             scenario=scenario,
@@ -298,6 +323,7 @@ def run_campaign(
             command=command,
             started=started,
             previous_seconds=previous_seconds,
+            hint=f"tregsim resume {run_id}" if resume_record else None,
         )
     finally:
         executor.close()
@@ -321,6 +347,7 @@ def _drive(
     command,
     started,
     previous_seconds,
+    hint,
 ) -> CampaignResult:
     chunks = plan_chunks(replicates, chunk_size)
     done: dict[int, list[dict[str, Any]]] = {}
@@ -345,20 +372,25 @@ def _drive(
         return previous_seconds + time.perf_counter() - started
 
     try:
-        for payload in executor.run(task, missing, run_id):
-            index = int(payload["chunk"])
-            if index in done:  # never count a chunk twice
-                continue
-            done[index] = payload["records"]
-            bar.advance(len(payload["records"]))
-            if time.monotonic() - last_update >= CATALOGUE_UPDATE_S:
-                store.mark_chunk_done(run_id, len(done))
-                last_update = time.monotonic()
-    except KeyboardInterrupt:
+        with store.tracking(run_id):  # heartbeat; SIGTERM and SIGHUP act as Ctrl-C
+            for payload in executor.run(task, missing, run_id):
+                index = int(payload["chunk"])
+                if index in done:  # never count a chunk twice
+                    continue
+                done[index] = payload["records"]
+                bar.advance(len(payload["records"]))
+                if time.monotonic() - last_update >= CATALOGUE_UPDATE_S:
+                    store.mark_progress(run_id, len(done))
+                    last_update = time.monotonic()
+    except KeyboardInterrupt as stop:
         bar.stop()
         store.finish_run(run_id, status="interrupted", seconds=seconds(), n_chunks_done=len(done))
         interrupted = CampaignInterrupted(
-            run_id, resume_command(command, run_id), len(done), len(chunks)
+            run_id,
+            hint or resume_command(command, run_id),
+            len(done),
+            len(chunks),
+            signum=getattr(stop, "signum", 2),
         )
         print(str(interrupted), file=sys.stderr)
         raise interrupted from None
