@@ -18,6 +18,7 @@ from typing import Any, Literal, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from tregsim.drugs import DRUGS
 from tregsim.errors import (
     InvalidField,
     TregsimInputError,
@@ -47,22 +48,15 @@ __all__ = [
     "Scenario",
 ]
 
-Drug = Literal["il2", "baricitinib", "placebo"]
+# Drugs, their routes, units and plausible doses are declared in tregsim.drugs (the registry).
+Drug = Literal[tuple(DRUGS)]  # type: ignore[valid-type]
 Route = Literal["sc", "iv", "oral"]
-DoseUnit = Literal["MIU", "MIU/m2", "IU/kg", "mg"]
+DoseUnit = Literal[tuple(dict.fromkeys(u for d in DRUGS.values() for u in d.unit_names))]  # type: ignore[valid-type]
 
-#: Dose units accepted for each drug.
-DOSE_UNITS: dict[str, tuple[str, ...]] = {
-    "il2": ("MIU", "MIU/m2", "IU/kg"),
-    "baricitinib": ("mg",),
-    "placebo": (),
-}
+#: Dose units accepted for each drug (from the registry).
+DOSE_UNITS: dict[str, tuple[str, ...]] = {name: d.unit_names for name, d in DRUGS.items()}
 #: Routes accepted for each drug; the first one is the default when ``route`` is omitted.
-ROUTES: dict[str, tuple[str, ...]] = {
-    "il2": ("sc", "iv"),
-    "baricitinib": ("oral",),
-    "placebo": ("sc", "iv", "oral"),
-}
+ROUTES: dict[str, tuple[str, ...]] = {name: d.routes for name, d in DRUGS.items()}
 
 _NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -185,7 +179,7 @@ class Course(_Model):
     start_day: float = Field(ge=0, description="the first dosing day (0 = randomization)")
     days: float = Field(gt=0, description="the course length in days")
     dose: float = Field(gt=0, description="a positive amount per administration")
-    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; mg)")
+    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; ug/kg; mg)")
     per_day: int = Field(1, gt=0, le=24, description="the number of doses a day (1-24)")
     every_days: float = Field(1, gt=0, description="the spacing of dosing days, in days")
 
@@ -206,13 +200,13 @@ class Dose(_Model):
 
     day: float = Field(ge=0, description="the dosing day (0 = randomization)")
     dose: float = Field(gt=0, description="a positive amount")
-    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; mg)")
+    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; ug/kg; mg)")
 
 
 class Regimen(_Model):
     """What one arm receives: a drug, a route and its courses and/or single doses."""
 
-    drug: Drug = Field(description="the drug: il2, baricitinib or placebo")
+    drug: Drug = Field(description="the drug: " + ", ".join(DRUGS) + " (tregsim.drugs)")
     route: Route | None = Field(
         None, description="the route (sc or iv for il2, oral for baricitinib)"
     )
@@ -259,6 +253,14 @@ class Regimen(_Model):
                         f"{label}.{index}.unit",
                         f"'{item.unit}' is not a unit for {self.drug}",
                         "use " + " or ".join(allowed),
+                    )
+                lo, hi = DRUGS[self.drug].unit(item.unit).plausible
+                if not lo <= item.dose <= hi:
+                    raise InvalidField(
+                        f"{label}.{index}.dose",
+                        f"({_num(item.dose)} {item.unit}) is outside the plausible range of "
+                        f"{self.drug} ({_num(lo)}-{_num(hi)} {item.unit} per administration)",
+                        "check the dose and its unit",
                     )
         return self
 
