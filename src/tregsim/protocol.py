@@ -360,6 +360,8 @@ class EndpointKind(StrEnum):
     treg_fold = "treg_fold"  # Treg % of CD4 at week / baseline
     nk_fold = "nk_fold"  # NK per uL at week / baseline
     cd8_fold = "cd8_fold"  # CD8 per uL at week / baseline
+    treg_naive_fold = "treg_naive_fold"  # resting (naive) Treg % of CD4 at week / baseline
+    treg_activated_fold = "treg_activated_fold"  # activated Treg % of CD4 at week / baseline
 
 
 _NEEDS: dict[EndpointKind, frozenset[str]] = {
@@ -372,6 +374,8 @@ _NEEDS: dict[EndpointKind, frozenset[str]] = {
     EndpointKind.treg_fold: frozenset({"week"}),
     EndpointKind.nk_fold: frozenset({"week"}),
     EndpointKind.cd8_fold: frozenset({"week"}),
+    EndpointKind.treg_naive_fold: frozenset({"week"}),
+    EndpointKind.treg_activated_fold: frozenset({"week"}),
 }
 _ALLOWS: dict[EndpointKind, frozenset[str]] = {
     **_NEEDS,

@@ -46,7 +46,14 @@ from tregsim.rng import PatientStreams
 __all__ = ["ReplicateResult", "TrialResult", "simulate_replicate", "run_trial"]
 
 #: Outputs the simulation layer must return, each (n_patients, n_visits).
-OBSERVABLES = ("salt", "treg_pct_cd4", "nk_per_ul", "cd8_per_ul")
+OBSERVABLES = (
+    "salt",
+    "treg_pct_cd4",
+    "treg_naive_pct_cd4",
+    "treg_activated_pct_cd4",
+    "nk_per_ul",
+    "cd8_per_ul",
+)
 
 #: Enrolment covariates copied into the patients table (when the cohort has them).
 COVARIATES = (
@@ -266,13 +273,13 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         unblinded_optimism=float(_get(rater, "unblinded_optimism", 0.0)),
         on_treatment=on_treatment,
     )
-    treg_obs = measure_treg_pct(
-        sim["treg_pct_cd4"],
-        seed,
-        replicate,
-        index,
-        cv=float(_get(_get(scenario, "assay"), "treg_cv", 0.1)),
-    )
+    treg_cv = float(_get(_get(scenario, "assay"), "treg_cv", 0.1))
+    treg_obs = measure_treg_pct(sim["treg_pct_cd4"], seed, replicate, index, cv=treg_cv)
+    # the naive / activated split is read from the same sample (same assay error draw)
+    subset_obs = {
+        name: measure_treg_pct(sim[name], seed, replicate, index, cv=treg_cv)
+        for name in ("treg_naive_pct_cd4", "treg_activated_pct_cd4")
+    }
     dropout = _get(scenario, "dropout")
     dropped = simulate_dropout(
         salt_obs,
@@ -284,6 +291,7 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
     )
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)
+    subset_obs = {name: np.where(dropped, np.nan, v) for name, v in subset_obs.items()}
     model = {name: np.asarray(sim[name], dtype=float) for name in OBSERVABLES}
 
     m = weeks.size
@@ -298,6 +306,10 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         "salt_observed": salt_obs.ravel(),
         "treg_pct_cd4": model["treg_pct_cd4"].ravel(),
         "treg_pct_cd4_observed": treg_obs.ravel(),
+        "treg_naive_pct_cd4": model["treg_naive_pct_cd4"].ravel(),
+        "treg_naive_pct_cd4_observed": subset_obs["treg_naive_pct_cd4"].ravel(),
+        "treg_activated_pct_cd4": model["treg_activated_pct_cd4"].ravel(),
+        "treg_activated_pct_cd4_observed": subset_obs["treg_activated_pct_cd4"].ravel(),
         "nk_per_ul": model["nk_per_ul"].ravel(),
         "cd8_per_ul": model["cd8_per_ul"].ravel(),
         "dropped_out": dropped.ravel(),
@@ -316,6 +328,8 @@ def simulate_replicate(scenario, seed: int, replicate: int) -> ReplicateResult:
         grid = {
             "salt_observed": salt_obs,
             "treg_pct_cd4_observed": treg_obs,
+            "treg_naive_pct_cd4_observed": subset_obs["treg_naive_pct_cd4"],
+            "treg_activated_pct_cd4_observed": subset_obs["treg_activated_pct_cd4"],
             "nk_per_ul": np.where(dropped, np.nan, model["nk_per_ul"]),
             "cd8_per_ul": np.where(dropped, np.nan, model["cd8_per_ul"]),
         }

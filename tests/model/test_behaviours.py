@@ -21,7 +21,7 @@ SI = MODEL.state_index
 PI = MODEL.parameter_index
 YEAR = 365.25
 ADD, SET, MULTIPLY = 0, 1, 2
-TREG_STATES = ("treg_resting", "treg_active", "treg_skin")
+TREG_STATES = ("treg_resting", "treg_active", "treg_active_homing", "treg_skin")
 #: B4: typical patient made more susceptible (typical cd8_skin_expansion is 1.65/day).
 #: Searched 2.0, 2.5, 3.0, 3.5, 4.0: from 2.5 up health is not stable (SALT ~99 without any
 #: intervention), so 2.0 is the most susceptible of these with stable health.

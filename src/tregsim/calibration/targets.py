@@ -37,9 +37,10 @@ BSA_M2 = 1.8  # DOMAIN.md s5
 
 @cache
 def load_targets() -> dict[str, dict]:
-    """The targets with value, tolerance and source."""
+    """The targets with value, tolerance and source (entries without a tolerance, in the
+    newer {scenario, arm, endpoint, statistic, n, value, source} shape, are skipped)."""
     text = resources.files("tregsim.data").joinpath("targets.yaml").read_text()
-    return yaml.safe_load(text)
+    return {k: v for k, v in yaml.safe_load(text).items() if "tolerance" in v}
 
 
 def within(name: str, value: float) -> bool:

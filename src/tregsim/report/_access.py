@@ -118,8 +118,8 @@ class EndpointInfo:
             return f"median time to SALT{self.percent or 50:g}"
         if self.kind == "treg_pct":
             return f"Treg % of CD4{at}"
-        if self.kind in ("treg_fold", "nk_fold", "cd8_fold"):
-            cell = {"treg_fold": "Treg", "nk_fold": "NK", "cd8_fold": "CD8"}[self.kind]
+        if self.kind in FOLD_CELLS:
+            cell = FOLD_CELLS[self.kind]
             return f"{cell} fold change{at}"
         return self.name + at
 
@@ -139,6 +139,15 @@ class EndpointInfo:
             return "fold"
         return ""
 
+
+#: The cell population of each fold-change endpoint kind, as the report names it.
+FOLD_CELLS = {
+    "treg_fold": "Treg",
+    "nk_fold": "NK",
+    "cd8_fold": "CD8",
+    "treg_naive_fold": "naive Treg",
+    "treg_activated_fold": "activated Treg",
+}
 
 _NAME_PATTERNS = (
     (re.compile(r"^salt(\d+)_w(\d+)$"), "salt_reduction"),
