@@ -53,7 +53,9 @@ def _settled(params):
 
 
 def _pilot_course(miu=3.0):
-    return [(d + 27 / 1440, "il2_depot", dose_amount("il2", miu, "MIU", 70.0, 1.8)) for d in range(5)]
+    return [
+        (d + 27 / 1440, "il2_depot", dose_amount("il2", miu, "MIU", 70.0, 1.8)) for d in range(5)
+    ]
 
 
 def _high_dose_iv():
@@ -122,9 +124,9 @@ def test_effector_coupling_zero_changes_nothing(typical):
     a = _solve(base, y0, _high_dose_iv())
     b = _solve(more_cd25, y0, _high_dose_iv())
     np.testing.assert_array_equal(a, b)
-    assert observe(b, more_cd25)["signal_effector"].max() > observe(a, base)[
-        "signal_effector"
-    ].max()
+    assert (
+        observe(b, more_cd25)["signal_effector"].max() > observe(a, base)["signal_effector"].max()
+    )
 
 
 def test_effector_coupling_above_zero_raises_effector_drive(typical):

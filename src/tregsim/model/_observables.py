@@ -6,80 +6,2167 @@ Observables of :func:`tregsim.model.observe`: arguments are the states then the 
 # ruff: noqa
 
 
-def salt(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return 100 - 100*(anagen + catagen + telogen)/(-visible_days/(anagen_days + catagen_days + telogen_days + visible_days) + 1)
+def salt(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return 100 - 100 * (anagen + catagen + telogen) / (
+        -visible_days / (anagen_days + catagen_days + telogen_days + visible_days) + 1
+    )
 
 
-def treg_pct_cd4(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return (100*treg_active + 100*treg_resting)/(tconv_blood + treg_active + treg_resting)
+def treg_pct_cd4(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (100 * treg_active + 100 * treg_resting) / (tconv_blood + treg_active + treg_resting)
 
 
-def treg_naive_pct_cd4(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return 100*treg_resting/(tconv_blood + treg_active + treg_resting)
+def treg_naive_pct_cd4(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return 100 * treg_resting / (tconv_blood + treg_active + treg_resting)
 
 
-def treg_activated_pct_cd4(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return 100*treg_active/(tconv_blood + treg_active + treg_resting)
+def treg_activated_pct_cd4(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return 100 * treg_active / (tconv_blood + treg_active + treg_resting)
 
 
-def signal_treg(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return (-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)*(1000*cd25_treg**2*peg_il2_central*treg_cd25_fold**2/(peg_il2_v*peg_kd_trimer_pm*(cd25_treg**2*treg_cd25_fold**2 + peg_cd25_k**2)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*cd25_treg*il2_central*treg_cd25_fold/(il2_v1*kd_trimer_pm*(cd25_treg*treg_cd25_fold + receptor_pairing_k)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*il2_central*(-cd25_treg*treg_cd25_fold/(cd25_treg*treg_cd25_fold + receptor_pairing_k) + 1)/(il2_v1*kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)) + 1000*peg_il2_central*(-cd25_treg**2*treg_cd25_fold**2/(cd25_treg**2*treg_cd25_fold**2 + peg_cd25_k**2) + 1)/(peg_il2_v*peg_kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)))
+def signal_treg(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    ) * (
+        1000
+        * cd25_treg**2
+        * peg_il2_central
+        * treg_cd25_fold**2
+        / (
+            peg_il2_v
+            * peg_kd_trimer_pm
+            * (cd25_treg**2 * treg_cd25_fold**2 + peg_cd25_k**2)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * cd25_treg
+        * il2_central
+        * treg_cd25_fold
+        / (
+            il2_v1
+            * kd_trimer_pm
+            * (cd25_treg * treg_cd25_fold + receptor_pairing_k)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * il2_central
+        * (-cd25_treg * treg_cd25_fold / (cd25_treg * treg_cd25_fold + receptor_pairing_k) + 1)
+        / (
+            il2_v1
+            * kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * peg_il2_central
+        * (
+            -(cd25_treg**2) * treg_cd25_fold**2 / (cd25_treg**2 * treg_cd25_fold**2 + peg_cd25_k**2)
+            + 1
+        )
+        / (
+            peg_il2_v
+            * peg_kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+    )
 
 
-def signal_tconv(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return (-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)*(1000*cd25_tconv**2*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm*(cd25_tconv**2 + peg_cd25_k**2)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*cd25_tconv*il2_central/(il2_v1*kd_trimer_pm*(cd25_tconv + receptor_pairing_k)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*il2_central*(-cd25_tconv/(cd25_tconv + receptor_pairing_k) + 1)/(il2_v1*kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)) + 1000*peg_il2_central*(-cd25_tconv**2/(cd25_tconv**2 + peg_cd25_k**2) + 1)/(peg_il2_v*peg_kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)))
+def signal_tconv(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    ) * (
+        1000
+        * cd25_tconv**2
+        * peg_il2_central
+        / (
+            peg_il2_v
+            * peg_kd_trimer_pm
+            * (cd25_tconv**2 + peg_cd25_k**2)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * cd25_tconv
+        * il2_central
+        / (
+            il2_v1
+            * kd_trimer_pm
+            * (cd25_tconv + receptor_pairing_k)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * il2_central
+        * (-cd25_tconv / (cd25_tconv + receptor_pairing_k) + 1)
+        / (
+            il2_v1
+            * kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * peg_il2_central
+        * (-(cd25_tconv**2) / (cd25_tconv**2 + peg_cd25_k**2) + 1)
+        / (
+            peg_il2_v
+            * peg_kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+    )
 
 
-def signal_cd8(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return (-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)*(1000*cd25_cd8**2*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm*(cd25_cd8**2 + peg_cd25_k**2)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*cd25_cd8*il2_central/(il2_v1*kd_trimer_pm*(cd25_cd8 + receptor_pairing_k)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*il2_central*(-cd25_cd8/(cd25_cd8 + receptor_pairing_k) + 1)/(il2_v1*kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)) + 1000*peg_il2_central*(-cd25_cd8**2/(cd25_cd8**2 + peg_cd25_k**2) + 1)/(peg_il2_v*peg_kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)))
+def signal_cd8(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    ) * (
+        1000
+        * cd25_cd8**2
+        * peg_il2_central
+        / (
+            peg_il2_v
+            * peg_kd_trimer_pm
+            * (cd25_cd8**2 + peg_cd25_k**2)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * cd25_cd8
+        * il2_central
+        / (
+            il2_v1
+            * kd_trimer_pm
+            * (cd25_cd8 + receptor_pairing_k)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * il2_central
+        * (-cd25_cd8 / (cd25_cd8 + receptor_pairing_k) + 1)
+        / (
+            il2_v1
+            * kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * peg_il2_central
+        * (-(cd25_cd8**2) / (cd25_cd8**2 + peg_cd25_k**2) + 1)
+        / (
+            peg_il2_v
+            * peg_kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+    )
 
 
-def signal_nk(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return (-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)*(1000*cd25_nk**2*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm*(cd25_nk**2 + peg_cd25_k**2)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*cd25_nk*il2_central/(il2_v1*kd_trimer_pm*(cd25_nk + receptor_pairing_k)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*il2_central*(-cd25_nk/(cd25_nk + receptor_pairing_k) + 1)/(il2_v1*kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)) + 1000*peg_il2_central*(-cd25_nk**2/(cd25_nk**2 + peg_cd25_k**2) + 1)/(peg_il2_v*peg_kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)))
+def signal_nk(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    ) * (
+        1000
+        * cd25_nk**2
+        * peg_il2_central
+        / (
+            peg_il2_v
+            * peg_kd_trimer_pm
+            * (cd25_nk**2 + peg_cd25_k**2)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * cd25_nk
+        * il2_central
+        / (
+            il2_v1
+            * kd_trimer_pm
+            * (cd25_nk + receptor_pairing_k)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * il2_central
+        * (-cd25_nk / (cd25_nk + receptor_pairing_k) + 1)
+        / (
+            il2_v1
+            * kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * peg_il2_central
+        * (-(cd25_nk**2) / (cd25_nk**2 + peg_cd25_k**2) + 1)
+        / (
+            peg_il2_v
+            * peg_kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+    )
 
 
-def signal_effector(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return (-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)*(1000*cd25_effector**2*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm*(cd25_effector**2 + peg_cd25_k**2)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*cd25_effector*il2_central/(il2_v1*kd_trimer_pm*(cd25_effector + receptor_pairing_k)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*il2_central*(-cd25_effector/(cd25_effector + receptor_pairing_k) + 1)/(il2_v1*kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)) + 1000*peg_il2_central*(-cd25_effector**2/(cd25_effector**2 + peg_cd25_k**2) + 1)/(peg_il2_v*peg_kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)))
+def signal_effector(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    ) * (
+        1000
+        * cd25_effector**2
+        * peg_il2_central
+        / (
+            peg_il2_v
+            * peg_kd_trimer_pm
+            * (cd25_effector**2 + peg_cd25_k**2)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * cd25_effector
+        * il2_central
+        / (
+            il2_v1
+            * kd_trimer_pm
+            * (cd25_effector + receptor_pairing_k)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * il2_central
+        * (-cd25_effector / (cd25_effector + receptor_pairing_k) + 1)
+        / (
+            il2_v1
+            * kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * peg_il2_central
+        * (-(cd25_effector**2) / (cd25_effector**2 + peg_cd25_k**2) + 1)
+        / (
+            peg_il2_v
+            * peg_kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+    )
 
 
-def cd122_drive_effector(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return effector_il2_coupling*(-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)*(1000*cd25_effector**2*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm*(cd25_effector**2 + peg_cd25_k**2)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*cd25_effector*il2_central/(il2_v1*kd_trimer_pm*(cd25_effector + receptor_pairing_k)*(1000*il2_central/(il2_v1*kd_trimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_trimer_pm) + 1)) + 1000*il2_central*(-cd25_effector/(cd25_effector + receptor_pairing_k) + 1)/(il2_v1*kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1)) + 1000*peg_il2_central*(-cd25_effector**2/(cd25_effector**2 + peg_cd25_k**2) + 1)/(peg_il2_v*peg_kd_dimer_pm*(1000*il2_central/(il2_v1*kd_dimer_pm) + 1000*peg_il2_central/(peg_il2_v*peg_kd_dimer_pm) + 1))) + il15_skin*(-1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm)) + 1)
+def cd122_drive_effector(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return effector_il2_coupling * (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    ) * (
+        1000
+        * cd25_effector**2
+        * peg_il2_central
+        / (
+            peg_il2_v
+            * peg_kd_trimer_pm
+            * (cd25_effector**2 + peg_cd25_k**2)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * cd25_effector
+        * il2_central
+        / (
+            il2_v1
+            * kd_trimer_pm
+            * (cd25_effector + receptor_pairing_k)
+            * (
+                1000 * il2_central / (il2_v1 * kd_trimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_trimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * il2_central
+        * (-cd25_effector / (cd25_effector + receptor_pairing_k) + 1)
+        / (
+            il2_v1
+            * kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+        + 1000
+        * peg_il2_central
+        * (-(cd25_effector**2) / (cd25_effector**2 + peg_cd25_k**2) + 1)
+        / (
+            peg_il2_v
+            * peg_kd_dimer_pm
+            * (
+                1000 * il2_central / (il2_v1 * kd_dimer_pm)
+                + 1000 * peg_il2_central / (peg_il2_v * peg_kd_dimer_pm)
+                + 1
+            )
+        )
+    ) + il15_skin * (
+        -1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+        + 1
+    )
 
 
-def il2_pm(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return 1000*il2_central/il2_v1
+def il2_pm(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return 1000 * il2_central / il2_v1
 
 
-def peg_il2_pm(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return 1000*peg_il2_central/peg_il2_v
+def peg_il2_pm(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return 1000 * peg_il2_central / peg_il2_v
 
 
-def jak_inhibition(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return 1000000.0*bari_central*bari_fu/(bari_mw*bari_v*(1000000.0*bari_central*bari_fu/(bari_mw*bari_v) + bari_ic50_nm))
+def jak_inhibition(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return (
+        1000000.0
+        * bari_central
+        * bari_fu
+        / (
+            bari_mw
+            * bari_v
+            * (1000000.0 * bari_central * bari_fu / (bari_mw * bari_v) + bari_ic50_nm)
+        )
+    )
 
 
-def attack(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
-    return cd8_skin*follicle_attack*(1 - privilege)
+def attack(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
+    return cd8_skin * follicle_attack * (1 - privilege)
 
 
-def visible_hair(il2_depot, il2_central, il2_peripheral, il2_eliminated, peg_il2_depot, peg_il2_central, bari_gut, bari_central, treg_resting, treg_active, treg_active_homing, treg_stat5_program, treg_cd25_fold, tconv_blood, cd8_blood, nk_blood, treg_skin, cd8_skin, ifng_skin, il15_skin, privilege, antigen, anagen, anagen_regrowing, catagen, telogen, telogen_empty, dystrophic, disease_activity, il2_cl, il2_v1, il2_k12, il2_k21, il2_ka_sc, il2_f_sc, peg_il2_ka_sc, peg_il2_ke, peg_il2_v, peg_il2_f_sc, kd_trimer_pm, kd_dimer_pm, peg_kd_trimer_pm, peg_cd25_k, peg_kd_dimer_pm, receptor_pairing_k, cd25_treg, cd122_treg, cd25_tconv, cd122_tconv, cd25_cd8, cd122_cd8, cd25_nk, cd122_nk, cd25_effector, k_endocytosis, body_per_blood_ul, cd25_induction_gain, cd25_turnover, treg_resting_ref, treg_active_ref, treg_resting_turnover, treg_resting_proliferation, treg_resting_capacity, treg_homing_share, treg_il2_homing_ratio, treg_program_on, treg_program_off, treg_activation, treg_proliferation, treg_active_capacity, treg_active_loss, treg_return_to_rest, treg_skin_homing, treg_inflammation_homing, tconv_ref, tconv_turnover, tconv_proliferation, cd8_ref, cd8_turnover, cd8_proliferation, nk_ref, nk_turnover, nk_proliferation, cd8_skin_influx, cd8_skin_recruitment, cd8_skin_loss, cd8_skin_expansion, effector_il2_coupling, cd8_skin_capacity, treg_suppression_k, ifng_production, ifng_decay, il15_rate, il15_max_induction, ifng_half_effect, privilege_recovery, privilege_collapse, antigen_basal, antigen_rate, follicle_attack, anagen_days, catagen_days, telogen_days, visible_days, dystrophic_days, bari_ka, bari_ke, bari_v, bari_f, bari_fu, bari_mw, bari_ic50_nm):
+def visible_hair(
+    il2_depot,
+    il2_central,
+    il2_peripheral,
+    il2_eliminated,
+    peg_il2_depot,
+    peg_il2_central,
+    bari_gut,
+    bari_central,
+    treg_resting,
+    treg_active,
+    treg_active_homing,
+    treg_stat5_program,
+    treg_cd25_fold,
+    tconv_blood,
+    cd8_blood,
+    nk_blood,
+    treg_skin,
+    cd8_skin,
+    ifng_skin,
+    il15_skin,
+    privilege,
+    antigen,
+    anagen,
+    anagen_regrowing,
+    catagen,
+    telogen,
+    telogen_empty,
+    dystrophic,
+    disease_activity,
+    il2_cl,
+    il2_v1,
+    il2_k12,
+    il2_k21,
+    il2_ka_sc,
+    il2_f_sc,
+    peg_il2_ka_sc,
+    peg_il2_ke,
+    peg_il2_v,
+    peg_il2_f_sc,
+    kd_trimer_pm,
+    kd_dimer_pm,
+    peg_kd_trimer_pm,
+    peg_cd25_k,
+    peg_kd_dimer_pm,
+    receptor_pairing_k,
+    cd25_treg,
+    cd122_treg,
+    cd25_tconv,
+    cd122_tconv,
+    cd25_cd8,
+    cd122_cd8,
+    cd25_nk,
+    cd122_nk,
+    cd25_effector,
+    k_endocytosis,
+    body_per_blood_ul,
+    cd25_induction_gain,
+    cd25_turnover,
+    treg_resting_ref,
+    treg_active_ref,
+    treg_resting_turnover,
+    treg_resting_proliferation,
+    treg_resting_capacity,
+    treg_homing_share,
+    treg_il2_homing_ratio,
+    treg_program_on,
+    treg_program_off,
+    treg_activation,
+    treg_proliferation,
+    treg_active_capacity,
+    treg_active_loss,
+    treg_return_to_rest,
+    treg_skin_homing,
+    treg_inflammation_homing,
+    tconv_ref,
+    tconv_turnover,
+    tconv_proliferation,
+    cd8_ref,
+    cd8_turnover,
+    cd8_proliferation,
+    nk_ref,
+    nk_turnover,
+    nk_proliferation,
+    cd8_skin_influx,
+    cd8_skin_recruitment,
+    cd8_skin_loss,
+    cd8_skin_expansion,
+    effector_il2_coupling,
+    cd8_skin_capacity,
+    treg_suppression_k,
+    ifng_production,
+    ifng_decay,
+    il15_rate,
+    il15_max_induction,
+    ifng_half_effect,
+    privilege_recovery,
+    privilege_collapse,
+    antigen_basal,
+    antigen_rate,
+    follicle_attack,
+    anagen_days,
+    catagen_days,
+    telogen_days,
+    visible_days,
+    dystrophic_days,
+    bari_ka,
+    bari_ke,
+    bari_v,
+    bari_f,
+    bari_fu,
+    bari_mw,
+    bari_ic50_nm,
+):
     return anagen + catagen + telogen
 
 
 FUNCTIONS = {
-    'salt': salt,
-    'treg_pct_cd4': treg_pct_cd4,
-    'treg_naive_pct_cd4': treg_naive_pct_cd4,
-    'treg_activated_pct_cd4': treg_activated_pct_cd4,
-    'signal_treg': signal_treg,
-    'signal_tconv': signal_tconv,
-    'signal_cd8': signal_cd8,
-    'signal_nk': signal_nk,
-    'signal_effector': signal_effector,
-    'cd122_drive_effector': cd122_drive_effector,
-    'il2_pm': il2_pm,
-    'peg_il2_pm': peg_il2_pm,
-    'jak_inhibition': jak_inhibition,
-    'attack': attack,
-    'visible_hair': visible_hair,
+    "salt": salt,
+    "treg_pct_cd4": treg_pct_cd4,
+    "treg_naive_pct_cd4": treg_naive_pct_cd4,
+    "treg_activated_pct_cd4": treg_activated_pct_cd4,
+    "signal_treg": signal_treg,
+    "signal_tconv": signal_tconv,
+    "signal_cd8": signal_cd8,
+    "signal_nk": signal_nk,
+    "signal_effector": signal_effector,
+    "cd122_drive_effector": cd122_drive_effector,
+    "il2_pm": il2_pm,
+    "peg_il2_pm": peg_il2_pm,
+    "jak_inhibition": jak_inhibition,
+    "attack": attack,
+    "visible_hair": visible_hair,
 }

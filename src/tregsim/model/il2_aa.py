@@ -265,8 +265,7 @@ def build_model() -> ModelSpec:
     note["suppression_free"] = "share of effector activity not suppressed by skin Tregs"
     free = sp.Symbol("suppression_free")
     rates["treg_skin"] = k["treg_skin_homing"] * (
-        homing / homing_ref * (1 + k["treg_inflammation_homing"] * ifng_hill)
-        - x["treg_skin"]
+        homing / homing_ref * (1 + k["treg_inflammation_homing"] * ifng_hill) - x["treg_skin"]
     )
     recruitment = (
         k["cd8_skin_influx"]
@@ -274,8 +273,8 @@ def build_model() -> ModelSpec:
         / k["cd8_ref"]
         * (1 + k["cd8_skin_recruitment"] * ifng_hill)
     )
-    d["cd122_drive_effector"] = (
-        x["il15_skin"] * jak_free + k["effector_il2_coupling"] * sp.Symbol("signal_effector")
+    d["cd122_drive_effector"] = x["il15_skin"] * jak_free + k["effector_il2_coupling"] * sp.Symbol(
+        "signal_effector"
     )
     note["cd122_drive_effector"] = (
         "CD122 / gamma-c drive of skin effectors: follicle IL-15 (Xing et al., Nat Med 2014) "

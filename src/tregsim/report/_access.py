@@ -39,7 +39,9 @@ def get(obj: Any, name: str, default: Any = None) -> Any:
 
 @dataclass(frozen=True)
 class Course:
-    """A block of `days` dosing days every `every_days` days, from `start_day`."""
+    """A course `days` long from `start_day`, dosing every `every_days` days (as in
+    tregsim.protocol.Course: dosing days are start_day + k * every_days, k * every_days <
+    days)."""
 
     start_day: float
     days: int
@@ -50,7 +52,8 @@ class Course:
 
     def dose_days(self) -> list[float]:
         """The study days (day 0 = first dose/randomisation) on which a dose is given."""
-        return [self.start_day + k * self.every_days for k in range(max(int(self.days), 0))]
+        count = max(int(np.ceil(self.days / self.every_days - 1e-9)), 0)
+        return [self.start_day + k * self.every_days for k in range(count)]
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,15 @@ class ArmInfo:
             dose = "" if c.dose is None else f"{c.dose:g} {c.unit}"
             if c.per_day > 1:
                 dose += f" x{c.per_day}/day"
-            last = c.start_day + (c.days - 1) * c.every_days
-            when = f"day {c.start_day:g}" if c.days <= 1 else f"days {c.start_day:g}-{last:g}"
-            if c.every_days != 1 and c.days > 1:
+            days = c.dose_days()
+            last = days[-1] if days else c.start_day
+            when = f"day {c.start_day:g}" if len(days) <= 1 else f"days {c.start_day:g}-{last:g}"
+            if c.every_days != 1 and len(days) > 1:
                 when += f" every {c.every_days:g} days"
             parts.append(f"{dose} {when}".strip())
-        head = self.drug if self.drug else self.regimen_name
+        from tregsim.drugs import DRUGS
+
+        head = DRUGS[self.drug].label if self.drug in DRUGS else (self.drug or self.regimen_name)
         if self.route:
             head += f" {self.route.upper()}"
         return f"{head}: " + "; ".join(parts) if parts else head
