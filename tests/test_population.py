@@ -96,10 +96,8 @@ def test_subtype_draw_is_generator_choice_of_the_candidate_stream():
     probs /= probs.sum()
     ids = np.arange(300)
     cand = draw_candidates(11, 2, ids, PopulationSpec())
-    expected = [
-        names[int(patient_rng(11, 2, int(i), "population").choice(len(names), p=probs))]
-        for i in ids
-    ]
+    expected = [names[int(patient_rng(11, 2, int(i), "population").choice(len(names), p=probs))]
+                for i in ids]
     assert list(cand.covariates["subtype"]) == expected
 
 
@@ -110,12 +108,8 @@ def test_screening_state_of_a_candidate_does_not_depend_on_its_batch():
     cand = draw_candidates(5, 0, np.arange(6), spec)
     together = simulate_to_screening(5, 0, cand, spec)
     for i in (0, 3):
-        alone = Candidates(
-            cand.ids[i : i + 1],
-            cand.covariates.iloc[i : i + 1],
-            cand.params[i : i + 1],
-            cand.trigger_day[i : i + 1],
-        )
+        alone = Candidates(cand.ids[i:i + 1], cand.covariates.iloc[i:i + 1], cand.params[i:i + 1],
+                           cand.trigger_day[i:i + 1])
         np.testing.assert_array_equal(simulate_to_screening(5, 0, alone, spec)[0], together[i])
 
 

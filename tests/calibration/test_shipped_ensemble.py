@@ -35,9 +35,9 @@ def test_table_records_every_target_as_passing():
 
 @pytest.mark.parametrize("index", [0, -1])
 def test_resimulating_cheap_targets_reproduces_stored_values(index):
-    settings = CalibrationSettings(
-        **{k: v for k, v in ENSEMBLE["settings"].items() if k in ("natural_history_n", "seed")}
-    )
+    settings = CalibrationSettings(**{
+        k: v for k, v in ENSEMBLE["settings"].items() if k in ("natural_history_n", "seed")
+    })
     member = ENSEMBLE["members"][index]
     stored = ENSEMBLE["member_values"][index]
     spec = PopulationSpec().with_member(member)

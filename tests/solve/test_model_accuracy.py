@@ -35,9 +35,8 @@ def _error_per_species_range(values, params, y0, events, save, min_span):
     ref = []
     for i in range(len(params)):
         m = events.patient == i
-        ev = list(
-            zip(events.time[m], events.state[m], events.kind[m], events.value[m], strict=True)
-        )
+        ev = list(zip(events.time[m], events.state[m], events.kind[m], events.value[m],
+                      strict=True))
         ref.append(solve_reference(params[i], y0[i], ev, save))
     ref = np.array(ref)
     span = np.nanmax(ref, axis=(0, 1)) - np.nanmin(ref, axis=(0, 1))
@@ -65,21 +64,12 @@ def problem():
     y0 = simulate_to_screening(seed, 0, cand, spec)[:, 0, :]
     nat = natural_history_events(seed, 0, cand.ids, cand.trigger_day, 365.0, spec)
     keep = nat.time > 0.0
-    tables = [
-        EventTable(
-            nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep], nat.value[keep]
-        )
-    ]
+    tables = [EventTable(nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep],
+                         nat.value[keep])]
     regimen = scenario.regimens["il2_pilot"]
     for i in range(N_PATIENTS):
-        tables.append(
-            dose_events(
-                regimen,
-                i,
-                float(cand.covariates["weight_kg"][i]),
-                float(cand.covariates["bsa_m2"][i]),
-            )
-        )
+        tables.append(dose_events(regimen, i, float(cand.covariates["weight_kg"][i]),
+                                  float(cand.covariates["bsa_m2"][i])))
     events = EventTable.concat(tables)
     save = np.unique(np.concatenate([np.arange(0.0, 70.0, 0.5), np.arange(0.0, 365.5, 3.5)]))
     return cand.params, y0, events, save
@@ -119,21 +109,13 @@ def _regimen_problem(k: int, scenario_name: str, regimen_name: str):
     end = min(float(scenario.follow_up_weeks) * 7.0, 84.0)
     nat = natural_history_events(seed, k, cand.ids, cand.trigger_day, end, spec)
     keep = nat.time > 0.0
-    tables = [
-        EventTable(
-            nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep], nat.value[keep]
-        )
-    ]
+    tables = [EventTable(nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep],
+                         nat.value[keep])]
     regimen = scenario.regimens[regimen_name]
     if regimen.drug != "placebo":
-        tables.append(
-            cohort_dose_events(
-                regimen,
-                np.arange(PER_REGIMEN),
-                cand.covariates["weight_kg"].to_numpy(),
-                cand.covariates["bsa_m2"].to_numpy(),
-            )
-        )
+        tables.append(cohort_dose_events(regimen, np.arange(PER_REGIMEN),
+                                         cand.covariates["weight_kg"].to_numpy(),
+                                         cand.covariates["bsa_m2"].to_numpy()))
     events = EventTable.concat(tables)
     save = np.unique(np.concatenate([np.arange(0.0, end, 0.25), [end]]))
     return cand.params, y0, events, save

@@ -194,12 +194,7 @@ class _Progress:
     ``enabled(done_replicates, total_replicates)``, or nothing."""
 
     def __init__(
-        self,
-        enabled,
-        description: str,
-        total: int,
-        completed: int,
-        replicates: int = 0,
+        self, enabled, description: str, total: int, completed: int, replicates: int = 0,
         replicates_done: int = 0,
     ):
         self.progress = None
