@@ -12,8 +12,10 @@ The exported model (``tregsim export-sbml``) is one patient:
   is a non-constant parameter with an assignment rule (``salt`` unclipped);
 * the events of the patient's :class:`~tregsim.solve.EventTable` become SBML events
   triggered at ``time >= t_k`` (``initialValue=false``, ``persistent=true``,
-  ``useValuesFromTriggerTime=true``). Table rows with the same time form one SBML
-  event; rows acting on the same state at that time are composed in table order
+  ``useValuesFromTriggerTime=true``); events at exactly ``t0`` (a dose without
+  absorption lag on day 0) are applied to the initial amounts instead, since the solver
+  reports the state at an event time after the event. Table rows with the same time form
+  one SBML event; rows acting on the same state at that time are composed in table order
   (add: ``x + v``, set: ``v``, multiply: ``x * v``), which is exactly the solver's rule.
 
 Time is in days (unit ``day``). libsbml writes numbers with 15 significant digits
@@ -165,6 +167,14 @@ def export_sbml_string(
     if y0.size != len(spec.species):
         raise ValueError(f"y0 has {y0.size} values; the model has {len(spec.species)} states")
 
+    grouped = _event_assignments(events, patient, spec.state_names, t0)
+    at_start = grouped.pop(float(t0), None)
+    if at_start:  # doses at t0 are in the state at t0 (as the solver reports it)
+        y0 = y0.copy()
+        values = {sp.Symbol(n): float(v) for n, v in zip(spec.state_names, y0, strict=True)}
+        for name, expr in at_start.items():
+            y0[spec.state_names.index(name)] = float(expr.xreplace(values))
+
     doc = libsbml.SBMLDocument(SBML_LEVEL, SBML_VERSION)
     model = doc.createModel()
     model.setId(model_id)
@@ -244,7 +254,6 @@ def export_sbml_string(
         if note:
             rule.setNotes(_notes([note]))
 
-    grouped = _event_assignments(events, patient, spec.state_names, t0)
     for index, (time, assignments) in enumerate(sorted(grouped.items())):
         event = model.createEvent()
         event.setId(f"event_{index}")
