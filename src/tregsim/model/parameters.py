@@ -93,7 +93,6 @@ PARAMETERS: tuple[Parameter, ...] = (
         "assumed: SC absorption half-life ~1 day, slower than IL-2 as for other PEGylated "
         "proteins (Tmax not in the sources seen); prior in data/priors.yaml",
         "rezpegaldesleukin SC absorption rate constant",
-        0.3,
     ),
     P(
         "peg_il2_ke",
@@ -103,7 +102,6 @@ PARAMETERS: tuple[Parameter, ...] = (
         FANTON + ": mean half-life 7.4-12.9 days (10 days taken), dose-proportional "
         "(linear) exposure",
         "rezpegaldesleukin elimination rate",
-        0.25,
     ),
     P(
         "peg_il2_v",
