@@ -43,7 +43,11 @@ class DoseUnit:
 
     ``per`` is ``"kg"`` (times body weight), ``"m2"`` (times body surface area) or ``""``;
     ``plausible`` is the (low, high) range of one administration in this unit that the
-    protocol accepts; outside it a scenario is rejected as a probable unit mistake.
+    protocol accepts; outside it a scenario is rejected as a probable unit mistake. The
+    ranges are wide on purpose (assumed): aldesleukin from the lowest DILT1D dose (0.04
+    MIU/m2) with margin to above the high-dose cancer regimen (600,000 IU/kg, about 42
+    MIU, every 8 h); rezpegaldesleukin around the phase 1 range 0.3-28 ug/kg; baricitinib
+    around the 2-4 mg daily doses.
     """
 
     name: str
@@ -112,8 +116,8 @@ DRUGS: MappingProxyType[str, Drug] = MappingProxyType(
             label="aldesleukin (IL-2)",
             amount_unit="nmol",
             units=(
-                DoseUnit("MIU", NMOL_PER_MIU, "", (0.01, 50.0)),
-                DoseUnit("MIU/m2", NMOL_PER_MIU, "m2", (0.01, 30.0)),
+                DoseUnit("MIU", NMOL_PER_MIU, "", (0.01, 100.0)),
+                DoseUnit("MIU/m2", NMOL_PER_MIU, "m2", (0.01, 60.0)),
                 DoseUnit("IU/kg", NMOL_PER_MIU / 1e6, "kg", (100.0, 1_000_000.0)),
             ),
             compartments=(("sc", "il2_depot"), ("iv", "il2_central")),
@@ -160,7 +164,7 @@ DRUGS: MappingProxyType[str, Drug] = MappingProxyType(
             name="baricitinib",
             label="baricitinib",
             amount_unit="mg",
-            units=(DoseUnit("mg", 1.0, "", (0.5, 20.0)),),
+            units=(DoseUnit("mg", 1.0, "", (0.5, 50.0)),),
             compartments=(("oral", "bari_gut"),),
             exposure="jak_inhibition",
             parameters=("bari_ka", "bari_ke", "bari_v", "bari_f", "bari_fu", "bari_ic50_nm"),
