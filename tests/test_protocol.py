@@ -39,7 +39,7 @@ def test_pilot_regimen_administrations() -> None:
     doses = regimen.administrations()
     assert len(doses) == 20
     assert [d.day for d in doses[:6]] == [0, 1, 2, 3, 4, 21]
-    assert sum(d.dose for d in doses) == pytest.approx(52.5)  # total of the pilot (DOMAIN s2)
+    assert sum(d.dose for d in doses) == pytest.approx(52.5)  # the pilot total (sources.md#pilot)
     assert {d.unit for d in doses} == {"MIU"}
 
 
@@ -177,7 +177,7 @@ def test_yaml_errors_are_one_sentence() -> None:
 def test_public_api_has_docstrings() -> None:
     for name in tregsim.__all__:
         if name in ("__version__", "run_trial"):
-            continue  # run_trial belongs to tregsim.trial and is checked where it is defined
+            continue  # run_trial belongs to tregsim.api and is checked where it is defined
         value = getattr(tregsim, name)
         assert getattr(value, "__doc__", None), name
     assert isinstance(tregsim.__version__, str)

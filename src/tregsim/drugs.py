@@ -29,11 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-#: nmol of aldesleukin per MIU: 1.1 mg / 18 MIU / 15.3 kDa (Proleukin label; DOMAIN.md s4).
+#: nmol of aldesleukin per MIU: 1.1 mg / 18 MIU / 15.3 kDa (Proleukin label;
+#: docs/sources.md#il2-pharmacology).
 NMOL_PER_MIU = 1.1e-3 / 18.0 / 15300.0 * 1e9
 #: nmol of IL-2 protein per ug (MW 15.3 kDa); rezpegaldesleukin doses assumed protein mass.
 NMOL_PER_UG_IL2 = 1e-6 / 15300.0 * 1e9
-#: SC absorption lag of aldesleukin, 27 min (Piscitelli; DOMAIN.md s4), in days.
+#: SC absorption lag of aldesleukin, 27 min (Piscitelli; sources.md#il2-pharmacology), in days.
 IL2_SC_LAG_DAYS = 27.0 / 1440.0
 
 
@@ -106,7 +107,7 @@ class Drug:
 _ALDESLEUKIN_SOURCES = (
     "Konrad et al., Cancer Res 1990;50:2009 (IV and SC PK)",
     "Proleukin label (18 MIU = 1.1 mg)",
-    "Piscitelli (SC lag 27 min, apparent half-life 3.3 h; DOMAIN.md s4)",
+    "Piscitelli (SC lag 27 min, apparent half-life 3.3 h; sources.md#il2-pharmacology)",
 )
 
 DRUGS: MappingProxyType[str, Drug] = MappingProxyType(

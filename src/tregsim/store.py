@@ -1,7 +1,8 @@
 """The run store: one directory per run and a DuckDB catalogue of all runs.
 
-Outputs of a run (summary.json, patients.parquet, ADaM CSVs, report.html) are written by
-:func:`write_outputs`, all or nothing.
+The store persists and does not render: :func:`tregsim.api.write_outputs` decides what a
+run's output folder holds and writes it all or nothing (:func:`tregsim.paths.staged`),
+with the file writers here (:func:`write_csv`, :func:`write_json`).
 
 The catalogue is a single DuckDB file (default ``~/.local/share/tregsim/runs.duckdb``;
 ``$TREGSIM_HOME/runs.duckdb`` when the environment variable ``TREGSIM_HOME`` is set, or any
@@ -27,12 +28,14 @@ import os
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
+
+from tregsim.paths import new_run_id, tregsim_home
+from tregsim.protocol import Scenario
 
 #: Values a run's ``status`` takes.
 STATUSES = ("running", "interrupted", "done", "failed")
@@ -76,26 +79,16 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def tregsim_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """The folder for tregsim's own files: `home`, else ``$TREGSIM_HOME``, else
-    ``~/.local/share/tregsim``."""
-    if home is not None:
-        return Path(home).expanduser()
-    env = os.environ.get("TREGSIM_HOME")
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".local" / "share" / "tregsim"
-
-
 def default_catalogue_path(home: str | os.PathLike[str] | None = None) -> Path:
     """Path of the DuckDB catalogue file: ``<tregsim_home(home)>/runs.duckdb``."""
     return tregsim_home(home) / "runs.duckdb"
 
 
 def scenario_payload(scenario: Any) -> Any:
-    """The scenario as plain JSON-able data (pydantic model, dataclass or mapping)."""
-    if hasattr(scenario, "model_dump"):
-        return scenario.model_dump(mode="json")
+    """The scenario as plain JSON-able data (a Scenario's own :meth:`~Scenario.payload`;
+    a dataclass or mapping as it is)."""
+    if isinstance(scenario, Scenario):
+        return scenario.payload()
     if is_dataclass(scenario) and not isinstance(scenario, type):
         return asdict(scenario)
     if isinstance(scenario, Mapping):
@@ -106,21 +99,19 @@ def scenario_payload(scenario: Any) -> Any:
 
 
 def canonical_scenario_json(scenario: Any) -> str:
-    """Canonical JSON text of a scenario: sorted keys, no spaces, UTF-8 characters kept."""
+    """Canonical JSON text of a scenario (:meth:`Scenario.canonical_json`, which owns it)."""
+    if isinstance(scenario, Scenario):
+        return scenario.canonical_json()
     return json.dumps(
         scenario_payload(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
 
 
 def scenario_hash(scenario: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of the scenario; equal scenarios hash equal."""
+    """SHA-256 (hex) of the canonical JSON of the scenario (:meth:`Scenario.content_hash`)."""
+    if isinstance(scenario, Scenario):
+        return scenario.content_hash()
     return hashlib.sha256(canonical_scenario_json(scenario).encode("utf-8")).hexdigest()
-
-
-def new_run_id() -> str:
-    """A fresh, sortable run id such as ``20261127-195806-3fa2c1``."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{uuid.uuid4().hex[:6]}"
 
 
 def _now() -> _dt.datetime:
@@ -354,11 +345,7 @@ def finish_run(
 
 
 # -- run outputs --------------------------------------------------------------------------
-#: Files :func:`write_outputs` puts in an output folder.
-OUTPUT_FILES = ("summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html")
-
-
-def _write_csv(frame: Any, path: Path) -> None:
+def write_csv(frame: Any, path: Path) -> None:
     """CSV through Arrow (about 7x faster than pandas for the ADaM tables of a large run);
     strings quoted only where needed. `frame`: a DataFrame or a ``pyarrow.Table``."""
     import pyarrow as pa
@@ -370,60 +357,6 @@ def _write_csv(frame: Any, path: Path) -> None:
     pa_csv.write_csv(table, path, pa_csv.WriteOptions(quoting_style="needed"))
 
 
-def _write_data_files(folder: Path, patients: Any) -> None:
-    """``patients.parquet``, ``adsl.csv`` and ``adeff.csv`` into `folder`."""
-    from tregsim.adam import adeff_table, make_adsl
-
-    patients.to_parquet(folder / "patients.parquet", index=False)
-    _write_csv(make_adsl(patients), folder / "adsl.csv")
-    _write_csv(adeff_table(patients), folder / "adeff.csv")
-
-
-def write_outputs(
-    out_dir: str | os.PathLike[str], summary: Mapping[str, Any], patients: Any, scenario=None
-) -> Path:
-    """Write a run's outputs into `out_dir`, all or nothing: ``summary.json``,
-    ``patients.parquet``, the ADaM datasets ``adsl.csv`` / ``adeff.csv`` and
-    ``report.html`` (``tregsim.report.write_report``; if drawing fails, a warning is issued
-    and the data files are still written).
-
-    Everything is written into a temporary folder next to `out_dir` and moved into place
-    with ``os.replace`` only when all files are complete; files of an existing `out_dir`
-    with the same names are replaced, others are left alone. Returns `out_dir`.
-    """
-    import shutil
-    import tempfile
-    import warnings
-    from concurrent.futures import ThreadPoolExecutor
-
-    out = Path(out_dir)
-    parent = out if out.is_dir() else out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tregsim-", dir=parent))
-    try:
-        text = json.dumps(summary, indent=2, allow_nan=False) + "\n"
-        (tmp / "summary.json").write_text(text, encoding="utf-8")
-        # The data files are Arrow and NumPy work that mostly runs outside the GIL: write
-        # them in a thread while the report draws (matplotlib, in this thread).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tregsim-outputs") as pool:
-            data_files = pool.submit(_write_data_files, tmp, patients)
-            try:
-                from tregsim.report import write_report
-
-                write_report(dict(summary), patients, scenario, tmp / "report.html")
-            except Exception as error:  # noqa: BLE001 - the data outputs stay valid
-                detail = " ".join(str(error).split())[:200]
-                warnings.warn(
-                    f"report.html was not written ({type(error).__name__}: {detail})",
-                    stacklevel=2,
-                )
-            data_files.result()
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            for item in sorted(tmp.iterdir()):
-                os.replace(item, out / item.name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+def write_json(payload: Any, path: Path) -> None:
+    """Strict JSON (no NaN), indented, with a final newline."""
+    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tregsim.analysis.derived import percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
 
 __all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
@@ -216,7 +217,7 @@ def endpoint_arrays(
     if kind.type == "responder":
         with np.errstate(invalid="ignore", divide="ignore"):
             if spec.kind == "salt_reduction":
-                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
+                response = salt_responder(b, raw, spec.percent)
             else:
                 response = raw <= spec.threshold
         response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
@@ -227,7 +228,7 @@ def endpoint_arrays(
         if spec.kind == "salt_change":
             value = x - b
         elif spec.kind == "salt_percent_change":
-            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
+            value = percent_change(b, x)
         elif kind.type == "fold":
             value = np.where(b > 0, x / b, np.nan)
             b = np.where(b > 0, np.log(b), np.nan)
@@ -247,7 +248,7 @@ def subject_values(
 
     Responders: ``missing_responder="nri"`` counts missing as non-response, ``"observed"``
     leaves NaN. Continuous and fold: ``"locf"`` carries the last value forward; anything else
-    (``"mmrm"``, ``"observed"``) leaves NaN (MMRM then models the visits, see
+    (``"random_intercept"``, ``"observed"``) leaves NaN (the mixed model then models the visits, see
     :func:`long_values`). For fold endpoints ``baseline`` is the log of the baseline value
     and ``value`` the fold change.
     """
@@ -263,12 +264,15 @@ def subject_values(
 
 
 def long_values(visits: pd.DataFrame, spec: EndpointSpec) -> pd.DataFrame:
-    """Observed post-baseline values for an MMRM: ``subject, arm, stratum, visit_week, y,
-    baseline`` (y on the analysis scale: change, percent change, value or log fold)."""
+    """Observed post-baseline values for the random-intercept model: ``subject, arm, stratum,
+    visit_week, y, baseline`` (y on the analysis scale: change, percent change, value or log
+    fold)."""
     spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     if kind.type not in ("continuous", "fold"):
-        raise ValueError(f"endpoint {spec.name!r} is not continuous; MMRM does not apply.")
+        raise ValueError(
+            f"endpoint {spec.name!r} is not continuous; the random-intercept model does not apply."
+        )
     info, weeks, wide = _wide(visits, kind.column)
     base_col = _baseline_column(weeks)
     b = wide[:, [base_col]]

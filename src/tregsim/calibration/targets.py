@@ -32,7 +32,7 @@ from ..population import (
 )
 from ..solve import EventTable, solve_batch
 
-BSA_M2 = 1.8  # DOMAIN.md s5
+BSA_M2 = 1.8  # sources.md#treg-pharmacodynamics
 
 
 @cache

@@ -92,7 +92,7 @@ def run(
         )
     _check_out("--out", out, want_dir=True)
     chosen_seed = loaded.seed if seed is None else seed
-    run_trial = _app._require("tregsim.trial", "run_trial", "run")
+    run_trial = _app._require("tregsim.api", "run_trial", "run")
     if workers is None and scheduler is None:
         workers = _auto_workers(replicates)
 

@@ -5,7 +5,7 @@ each route doses, the absorption lag) is declared once in :mod:`tregsim.drugs`; 
 module only applies it. Units: IL-2 doses in MIU, MIU/m2 or IU/kg become nmol (1 MIU =
 61.1 ug = 3.99 nmol: Proleukin label), rezpegaldesleukin ug/kg become nmol of IL-2
 protein (15.3 kDa, assumed), baricitinib doses stay in mg. Subcutaneous IL-2 enters the
-depot after a 27-minute lag (Piscitelli, DOMAIN.md s4).
+depot after a 27-minute lag (Piscitelli, docs/sources.md#il2-pharmacology).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from tregsim.rng import patient_rng
 
@@ -92,3 +93,13 @@ def randomize(
     """
     rng = patient_rng(seed, replicate, -1, "randomization")
     return permuted_block(n, ratios, rng, block_size=block_size, strata=strata)
+
+
+def cohort_strata(covariates: pd.DataFrame) -> np.ndarray:
+    """Each patient's randomization stratum: the cohort's ``stratum`` column, else the
+    severity class of the screening SALT."""
+    if "stratum" in covariates:
+        return covariates["stratum"].astype(str).to_numpy()
+    salt = covariates["salt_screening"].to_numpy(dtype=float)
+    # Olsen 2004 severity classes: S3 50-74, S4 75-99, S5 100 (S1/S2 below inclusion).
+    return np.select([salt >= 100, salt >= 75, salt >= 50], ["S5", "S4", "S3"], "S1-S2")

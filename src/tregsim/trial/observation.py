@@ -4,7 +4,7 @@
   per rater, averaged over raters, minus an optional unblinded optimism on treatment,
   rounded to a whole number and clipped to 0-100.
   ASSUMPTION: no peer-reviewed figure for SALT inter-/intra-rater error was found
-  (docs DOMAIN section 6); ``sd_salt`` (scenario ``rater.sd_salt``, e.g. 4 points) and
+  (docs/sources.md#alopecia-areata); ``sd_salt`` (scenario ``rater.sd_salt``, e.g. 4 points) and
   ``unblinded_optimism`` are assumptions of the scenario, not data.
 - Treg % of CD4 by flow cytometry: true value times a lognormal factor with the given
   coefficient of variation, ``exp(sigma * z)`` with ``sigma = sqrt(log(1 + cv**2))``

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tregsim.observation import measure_treg_pct, rate_salt
+from tregsim.trial.observation import measure_treg_pct, rate_salt
 
 
 def test_rater_noise_rounding_clipping_and_sd():

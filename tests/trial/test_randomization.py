@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tregsim.randomization import permuted_block, randomize
+from tregsim.trial.randomization import permuted_block, randomize
 
 
 def test_every_block_balanced_and_ratio_respected():

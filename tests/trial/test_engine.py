@@ -1,5 +1,6 @@
 """Trial engine tests with a fake simulation layer (no model, no solver needed)."""
 
+import functools
 import json
 from types import SimpleNamespace
 
@@ -7,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import tregsim.trial as trial
+import tregsim.trial.engine as trial
+from tregsim.api import run_trial
 from tregsim.rng import patient_rng
+from tregsim.trial import simulate_cohort, visit_days, visit_weeks
 
 CONTRACT_COLUMNS = [
     "replicate", "subject", "arm", "stratum", "visit_week", "day", "salt_true",
@@ -79,24 +82,31 @@ def scenario():
     return load_scenario("phrc-2016")
 
 
-@pytest.fixture
-def fakes(monkeypatch):
-    def install(il2=0.6, placebo=0.05):
-        monkeypatch.setattr(trial, "_enroll", fake_enroll)
-        monkeypatch.setattr(
-            trial, "_simulate_cohort", make_fake_simulation({"il2": il2, "placebo": placebo})
+class Fakes:
+    """simulate_replicate with its two seams (enrolment, simulation) replaced by fakes."""
+
+    def __init__(self):
+        self(il2=0.6, placebo=0.05)
+
+    def __call__(self, il2=0.6, placebo=0.05):
+        self.replicate = functools.partial(
+            trial.simulate_replicate,
+            enroll=fake_enroll,
+            simulate=make_fake_simulation({"il2": il2, "placebo": placebo}),
         )
 
-    install()
-    return install
+
+@pytest.fixture
+def fakes():
+    return Fakes()
 
 
 def test_replicate_patients_table_and_results(scenario, fakes):
-    result = trial.simulate_replicate(scenario, seed=1, replicate=0)
+    result = fakes.replicate(scenario, seed=1, replicate=0)
     patients = result.patients
     assert list(patients.columns) == CONTRACT_COLUMNS
     n = scenario.population.n
-    weeks = trial.visit_weeks(scenario)
+    weeks = visit_weeks(scenario)
     assert len(patients) == n * len(weeks)
     assert patients["salt_observed"].dropna().between(0, 100).all()
     assert (patients.loc[patients.dropped_out, "salt_observed"].isna()).all()
@@ -107,7 +117,7 @@ def test_replicate_patients_table_and_results(scenario, fakes):
     assert set(result.endpoints["il2"]) == set(names)
     counts = patients[patients.visit_week == 0].arm.value_counts()
     assert abs(counts["il2"] - counts["placebo"]) <= 4  # permuted blocks
-    again = trial.simulate_replicate(scenario, seed=1, replicate=0)
+    again = fakes.replicate(scenario, seed=1, replicate=0)
     pd.testing.assert_frame_equal(patients, again.patients)
 
 
@@ -115,7 +125,13 @@ def test_replicate_patients_table_and_results(scenario, fakes):
 def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, responder_test):
     """simulate_replicate computes endpoints from its (n, m) arrays: the numbers must be
     exactly those of subject_values / arm_values / compare_arms on the patients table."""
-    from tregsim.analysis import AnalysisOptions, arm_values, compare_arms, subject_values
+    from tregsim.analysis import (
+        AnalysisOptions,
+        EndpointSpec,
+        arm_values,
+        compare_arms,
+        subject_values,
+    )
 
     alt = scenario.model_copy(
         update={
@@ -125,10 +141,10 @@ def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, 
             "analysis": scenario.analysis.model_copy(update={"responder_test": responder_test}),
         }
     )
-    result = trial.simulate_replicate(alt, seed=4, replicate=2)
+    result = fakes.replicate(alt, seed=4, replicate=2)
     assert result.patients["dropped_out"].any()
     options = AnalysisOptions.from_any(alt.analysis)
-    for spec in trial._endpoints(alt):
+    for spec in [EndpointSpec.from_any(e) for e in alt.endpoints]:
         values = subject_values(result.patients, spec)
         per_arm = {arm: result.endpoints[arm][spec.name] for arm in result.endpoints}
         assert json.dumps(arm_values(values, spec), sort_keys=True) == json.dumps(
@@ -140,10 +156,10 @@ def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, 
 
 
 def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_path, monkeypatch):
-    first = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
-    second = trial.run_trial(scenario, replicates=3, seed=5, progress=False)
+    first = run_trial(scenario, replicate_fn=fakes.replicate, replicates=3, seed=5, progress=False)
+    second = run_trial(scenario, replicate_fn=fakes.replicate, replicates=3, seed=5, progress=False)
     assert json.dumps(first.summary) == json.dumps(second.summary)
-    alone = trial.simulate_replicate(scenario, 5, 2)
+    alone = fakes.replicate(scenario, 5, 2)
     primary = scenario.analysis.primary
     assert first.summary["comparisons"][primary]["p_values"][2] == pytest.approx(
         alone.comparisons[primary].p_value
@@ -156,11 +172,11 @@ def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_p
     comp = summary["comparisons"][primary]
     assert {"test", "estimates", "ci", "p_values", "power"} <= set(comp)
 
-    import tregsim.report
+    import tregsim.api
 
     called = []
     monkeypatch.setattr(
-        tregsim.report, "write_report",
+        tregsim.api, "write_report",
         lambda summary, patients, scenario, out: called.append(out.write_text("ok")),
     )  # fmt: skip
     out = tmp_path / "run"
@@ -180,29 +196,33 @@ def test_run_trial_reproducible_and_replicate_independent(scenario, fakes, tmp_p
 
 def test_strong_effect_gives_power_near_one(scenario, fakes):
     fakes(il2=0.9, placebo=0.02)
-    summary = trial.run_trial(scenario, replicates=8, seed=3, progress=False).summary
+    summary = run_trial(
+        scenario, replicate_fn=fakes.replicate, replicates=8, seed=3, progress=False
+    ).summary
     primary = scenario.analysis.primary
     assert summary["comparisons"][primary]["power"] == 1.0
     change = [k for k, v in summary["comparisons"].items() if v["test"] == "ancova"]
     assert change and all(summary["comparisons"][k]["power"] >= 0.9 for k in change)
 
 
-def test_cmh_and_mmrm_options(scenario, fakes):
+def test_cmh_and_random_intercept_options(scenario, fakes):
     alt = scenario.model_copy(
         update={"analysis": scenario.analysis.model_copy(
-            update={"responder_test": "cmh", "missing_continuous": "mmrm"})}
+            update={"responder_test": "cmh", "missing_continuous": "random_intercept"})}
     )  # fmt: skip
-    result = trial.simulate_replicate(alt, seed=2, replicate=1)
+    result = fakes.replicate(alt, seed=2, replicate=1)
     tests = {c.test for c in result.comparisons.values()}
     assert "cmh" in tests
-    assert "mmrm" in tests or any("fell back" in c.note for c in result.comparisons.values())
+    assert "random_intercept" in tests or any(
+        "fell back" in c.note for c in result.comparisons.values()
+    )
 
 
 @pytest.mark.slow
 def test_real_simulation_layer_runs(scenario):
-    """_simulate_cohort with the real model, dosing and solver (population faked)."""
-    model = pytest.importorskip("tregsim.model")
-    pytest.importorskip("tregsim.solve")
+    """simulate_cohort with the real model, dosing and solver (population faked)."""
+    from tregsim import model
+
     n = 4
     params = np.tile(model.MODEL.default_parameters, (n, 1))
     cohort = SimpleNamespace(
@@ -212,8 +232,8 @@ def test_real_simulation_layer_runs(scenario):
         fluctuation_events=None,
     )
     arms = np.array(["il2", "placebo", "il2", "placebo"], dtype=object)
-    days = trial.visit_days(scenario, 1, 0, np.arange(n))
-    out = trial._simulate_cohort(cohort, arms, scenario, days)
+    days = visit_days(scenario, 1, 0, np.arange(n))
+    out = simulate_cohort(cohort, arms, scenario, days)
     assert out["salt"].shape == days.shape and np.all(out["status"] == 0)
     # the IL-2 arm's Treg % rises above the placebo arm's after the first course
     assert out["treg_pct_cd4"][0, 1:3].max() > out["treg_pct_cd4"][1, 1:3].max()

@@ -1,6 +1,6 @@
 import numpy as np
 
-from tregsim.dropout import simulate_dropout
+from tregsim.trial.dropout import simulate_dropout
 
 
 def test_monotone_and_rate():

@@ -88,7 +88,8 @@ def test_regression_to_the_mean(phrc):
 
 def test_subtype_draw_is_generator_choice_of_the_candidate_stream():
     """draw_candidates picks the subtype as Generator.choice(p=mix) on the candidate's stream."""
-    from tregsim.population import DEFAULT_SUBTYPE_MIX, SUBTYPES, PopulationSpec, draw_candidates
+    from tregsim.population import SUBTYPES, PopulationSpec, draw_candidates
+    from tregsim.population.spec import DEFAULT_SUBTYPE_MIX
     from tregsim.rng import patient_rng
 
     names = [s for s in SUBTYPES if DEFAULT_SUBTYPE_MIX.get(s, 0) > 0]
@@ -96,8 +97,10 @@ def test_subtype_draw_is_generator_choice_of_the_candidate_stream():
     probs /= probs.sum()
     ids = np.arange(300)
     cand = draw_candidates(11, 2, ids, PopulationSpec())
-    expected = [names[int(patient_rng(11, 2, int(i), "population").choice(len(names), p=probs))]
-                for i in ids]
+    expected = [
+        names[int(patient_rng(11, 2, int(i), "population").choice(len(names), p=probs))]
+        for i in ids
+    ]
     assert list(cand.covariates["subtype"]) == expected
 
 
@@ -108,8 +111,12 @@ def test_screening_state_of_a_candidate_does_not_depend_on_its_batch():
     cand = draw_candidates(5, 0, np.arange(6), spec)
     together = simulate_to_screening(5, 0, cand, spec)
     for i in (0, 3):
-        alone = Candidates(cand.ids[i:i + 1], cand.covariates.iloc[i:i + 1], cand.params[i:i + 1],
-                           cand.trigger_day[i:i + 1])
+        alone = Candidates(
+            cand.ids[i : i + 1],
+            cand.covariates.iloc[i : i + 1],
+            cand.params[i : i + 1],
+            cand.trigger_day[i : i + 1],
+        )
         np.testing.assert_array_equal(simulate_to_screening(5, 0, alone, spec)[0], together[i])
 
 
