@@ -13,7 +13,6 @@ import pandas as pd
 from tregsim.drugs import DRUGS
 from tregsim.model import MODEL, initial_state
 from tregsim.model.dosing import dose_events
-from tregsim.model.sbml import export_sbml_string, validate
 from tregsim.model.trajectory import ATOL, RTOL, derived_quantities
 from tregsim.population.ensemble import ensemble_centre
 from tregsim.population.spec import PopulationSpec, typical_parameters
@@ -124,6 +123,8 @@ def typical_trajectory(scenario: Any, arm: str, times: Sequence[float]) -> pd.Da
 
 def typical_patient_sbml(scenario: Any, arm: str) -> str:
     """The SBML string of the typical patient of ``arm`` (as ``tregsim trajectory`` solves it)."""
+    from tregsim.model.sbml import export_sbml_string  # imports sympy: not on the run path
+
     scenario = _scenario(scenario)
     patient = typical_patient(scenario, arm)
     regimen = (
@@ -156,6 +157,8 @@ def export_sbml(scenario: Any, arm: str, path: str | Path) -> Path:
 
     Raises RuntimeError if libsbml reports consistency errors (nothing is written then).
     """
+    from tregsim.model.sbml import validate
+
     text = typical_patient_sbml(scenario, arm)
     errors = validate(text)
     if errors:
