@@ -54,6 +54,8 @@ def _random_states(seed: int, n: int) -> np.ndarray:
             ("il2_depot", 5.0),
             ("il2_central", 0.5),
             ("il2_peripheral", 0.3),
+            ("peg_il2_depot", 50.0),
+            ("peg_il2_central", 20.0),
             ("bari_gut", 2.0),
             ("bari_central", 2.0),
             ("ifng_skin", 1.0),

@@ -15,7 +15,9 @@ from tregsim.trial import simulate_cohort, visit_days, visit_weeks
 
 CONTRACT_COLUMNS = [
     "replicate", "subject", "arm", "stratum", "visit_week", "day", "salt_true",
-    "salt_observed", "treg_pct_cd4", "treg_pct_cd4_observed", "nk_per_ul", "cd8_per_ul",
+    "salt_observed", "treg_pct_cd4", "treg_pct_cd4_observed", "treg_naive_pct_cd4",
+    "treg_naive_pct_cd4_observed", "treg_activated_pct_cd4", "treg_activated_pct_cd4_observed",
+    "nk_per_ul", "cd8_per_ul",
     "dropped_out", "status", "age", "sex", "bsa_m2", "weight_kg", "subtype",
     "episode_years", "salt_screening",
 ]  # fmt: skip
@@ -57,6 +59,8 @@ def make_fake_simulation(response_rate):
         return {
             "salt": salt,
             "treg_pct_cd4": treg,
+            "treg_naive_pct_cd4": 0.75 * treg,
+            "treg_activated_pct_cd4": 0.25 * treg,
             "nk_per_ul": np.full(salt.shape, 250.0),
             "cd8_per_ul": 400.0 * (1 + 0.05 * u[:, [1]]) * np.ones_like(salt),
             "status": np.zeros(len(arms), dtype=np.int64),

@@ -16,6 +16,7 @@ salt_change (week)             continuous     SALT(week) - baseline (negative = 
 salt_percent_change (week)     continuous     100 * (SALT(week) - baseline) / baseline
 treg_pct (week)                continuous     Treg % of CD4 at week
 treg_fold / nk_fold / cd8_fold fold           value(week) / baseline (analysed on log scale)
+treg_naive_fold / treg_activated_fold  fold    naive / activated Treg % of CD4, same
 time_to_salt_reduction (pct)   time to event  day of first visit with SALT reduction >= pct
 ae_any / ae_<kind> (week)      responder      >= 1 adverse event reported up to week
 ============================  ==============  =========================================
@@ -52,6 +53,8 @@ KINDS: dict[str, _Kind] = {
     "treg_fold": _Kind("fold", "treg_pct_cd4_observed", "higher", ("week",)),
     "nk_fold": _Kind("fold", "nk_per_ul", "lower", ("week",)),
     "cd8_fold": _Kind("fold", "cd8_per_ul", "lower", ("week",)),
+    "treg_naive_fold": _Kind("fold", "treg_naive_pct_cd4_observed", "higher", ("week",)),
+    "treg_activated_fold": _Kind("fold", "treg_activated_pct_cd4_observed", "higher", ("week",)),
     "time_to_salt_reduction": _Kind("time_to_event", "salt_observed", "higher", ("percent",)),
     # safety: the column holds the events reported at each visit (tregsim.safety.events)
     **{kind: _Kind("responder", kind, "lower", ("week",)) for kind in sorted(AE_ENDPOINT_KINDS)},

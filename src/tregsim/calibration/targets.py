@@ -37,9 +37,14 @@ BSA_M2 = 1.8  # sources.md#treg-pharmacodynamics
 
 @cache
 def load_targets() -> dict[str, dict]:
-    """The targets with value, tolerance and source (not the ``trial_targets`` block)."""
+    """The targets with value, tolerance and source (not the ``trial_targets`` block, nor
+    entries in the newer {scenario, arm, endpoint, statistic, n, value, source} shape)."""
     text = resources.files("tregsim.data").joinpath("targets.yaml").read_text()
-    return {k: v for k, v in yaml.safe_load(text).items() if k != "trial_targets"}
+    return {
+        k: v
+        for k, v in yaml.safe_load(text).items()
+        if k != "trial_targets" and isinstance(v, dict) and "tolerance" in v
+    }
 
 
 @cache

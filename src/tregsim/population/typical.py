@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tregsim.drugs import DRUGS
 from tregsim.model import MODEL, initial_state
 from tregsim.model.dosing import dose_events
-from tregsim.model.sbml import export_sbml_string, validate
 from tregsim.model.trajectory import ATOL, RTOL, derived_quantities
 from tregsim.population.ensemble import ensemble_centre
 from tregsim.population.spec import PopulationSpec, typical_parameters
@@ -123,8 +123,21 @@ def typical_trajectory(scenario: Any, arm: str, times: Sequence[float]) -> pd.Da
 
 def typical_patient_sbml(scenario: Any, arm: str) -> str:
     """The SBML string of the typical patient of ``arm`` (as ``tregsim trajectory`` solves it)."""
+    from tregsim.model.sbml import export_sbml_string  # imports sympy: not on the run path
+
     scenario = _scenario(scenario)
     patient = typical_patient(scenario, arm)
+    regimen = (
+        scenario.regimen_of(arm) if hasattr(scenario, "regimen_of") else scenario.regimens[arm]
+    )
+    drug = DRUGS[regimen.drug]
+    drug_note = f"Arm {arm}: {drug.label}" + (
+        f", {regimen.route} into species {drug.compartment(regimen.route)} "
+        f"(amounts in {drug.amount_unit}; exposure read-out {drug.exposure}; receptor "
+        f"binding: {drug.receptor_binding or 'none'}; sources: {'; '.join(drug.sources)})."
+        if not drug.is_placebo
+        else " (no doses)."
+    )
     model_id = "tregsim_" + "".join(
         ch if ch.isalnum() else "_" for ch in f"{getattr(scenario, 'name', 'scenario')}_{arm}"
     )
@@ -135,6 +148,7 @@ def typical_patient_sbml(scenario: Any, arm: str) -> str:
         patient.events,
         model_id=model_id,
         name=f"tregsim typical patient: {getattr(scenario, 'name', '')} arm {arm}",
+        notes=(drug_note,),
     )
 
 
@@ -143,6 +157,8 @@ def export_sbml(scenario: Any, arm: str, path: str | Path) -> Path:
 
     Raises RuntimeError if libsbml reports consistency errors (nothing is written then).
     """
+    from tregsim.model.sbml import validate
+
     text = typical_patient_sbml(scenario, arm)
     errors = validate(text)
     if errors:

@@ -30,6 +30,8 @@ class EndpointKind(StrEnum):
     ae_eosinophilia = "ae_eosinophilia"
     ae_capillary_leak = "ae_capillary_leak"
     ae_injection_site_reaction = "ae_injection_site_reaction"
+    treg_naive_fold = "treg_naive_fold"  # resting (naive) Treg % of CD4 at week / baseline
+    treg_activated_fold = "treg_activated_fold"  # activated Treg % of CD4 at week / baseline
 
 
 _NEEDS: dict[EndpointKind, frozenset[str]] = {
@@ -43,6 +45,8 @@ _NEEDS: dict[EndpointKind, frozenset[str]] = {
     EndpointKind.nk_fold: frozenset({"week"}),
     EndpointKind.cd8_fold: frozenset({"week"}),
     **{kind: frozenset({"week"}) for kind in EndpointKind if kind.value.startswith("ae_")},
+    EndpointKind.treg_naive_fold: frozenset({"week"}),
+    EndpointKind.treg_activated_fold: frozenset({"week"}),
 }
 #: Adverse-event endpoint kinds: ``ae_any`` and ``ae_<kind>`` of tregsim/data/adverse_events.yaml.
 AE_ENDPOINT_KINDS = frozenset(kind.value for kind in EndpointKind if kind.value.startswith("ae_"))

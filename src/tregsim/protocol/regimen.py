@@ -7,35 +7,21 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, model_validator
 
+from tregsim.drugs import DRUGS
 from tregsim.errors import InvalidField
 from tregsim.protocol._base import NAME_PATTERN as _NAME_PATTERN
 from tregsim.protocol._base import FrozenModel as _Model
 
-Drug = Literal["il2", "baricitinib", "placebo"]
+# Drugs, their routes, units and plausible doses are declared once in tregsim.drugs (the
+# registry); the protocol validates regimens against it.
+Drug = Literal[tuple(DRUGS)]  # type: ignore[valid-type]
 Route = Literal["sc", "iv", "oral"]
-DoseUnit = Literal["MIU", "MIU/m2", "IU/kg", "mg"]
+DoseUnit = Literal[tuple(dict.fromkeys(u for d in DRUGS.values() for u in d.unit_names))]  # type: ignore[valid-type]
 
-#: Dose units accepted for each drug.
-DOSE_UNITS: dict[str, tuple[str, ...]] = {
-    "il2": ("MIU", "MIU/m2", "IU/kg"),
-    "baricitinib": ("mg",),
-    "placebo": (),
-}
-#: The largest plausible dose per administration, by (drug, unit): well above every studied
-#: regimen (the high-dose cancer IL-2 regimen is 720,000 IU/kg, about 50 MIU; baricitinib was
-#: studied at 2-10 mg a day); see docs/sources.md#dose-limits. It catches typing errors.
-MAX_DOSE: dict[tuple[str, str], float] = {
-    ("il2", "MIU"): 100.0,
-    ("il2", "MIU/m2"): 60.0,
-    ("il2", "IU/kg"): 1_000_000.0,
-    ("baricitinib", "mg"): 50.0,
-}
+#: Dose units accepted for each drug (from the registry).
+DOSE_UNITS: dict[str, tuple[str, ...]] = {name: d.unit_names for name, d in DRUGS.items()}
 #: Routes accepted for each drug; the first one is the default when ``route`` is omitted.
-ROUTES: dict[str, tuple[str, ...]] = {
-    "il2": ("sc", "iv"),
-    "baricitinib": ("oral",),
-    "placebo": ("sc", "iv", "oral"),
-}
+ROUTES: dict[str, tuple[str, ...]] = {name: d.routes for name, d in DRUGS.items()}
 
 
 class Administration(NamedTuple):
@@ -58,7 +44,7 @@ class Course(_Model):
     start_day: float = Field(ge=0, description="the first dosing day (0 = randomization)")
     days: float = Field(gt=0, description="the course length in days")
     dose: float = Field(gt=0, description="a positive amount per administration")
-    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; mg)")
+    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; ug/kg; mg)")
     per_day: int = Field(1, gt=0, le=24, description="the number of doses a day (1-24)")
     every_days: float = Field(1, gt=0, description="the spacing of dosing days, in days")
 
@@ -79,13 +65,13 @@ class Dose(_Model):
 
     day: float = Field(ge=0, description="the dosing day (0 = randomization)")
     dose: float = Field(gt=0, description="a positive amount")
-    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; mg)")
+    unit: DoseUnit = Field(description="the dose unit (MIU, MIU/m2 or IU/kg for il2; ug/kg; mg)")
 
 
 class Regimen(_Model):
     """What one arm receives: a drug, a route and its courses and/or single doses."""
 
-    drug: Drug = Field(description="the drug: il2, baricitinib or placebo")
+    drug: Drug = Field(description="the drug: " + ", ".join(DRUGS) + " (tregsim.drugs)")
     route: Route | None = Field(
         None, description="the route (sc or iv for il2, oral for baricitinib)"
     )
@@ -133,12 +119,13 @@ class Regimen(_Model):
                         f"'{item.unit}' is not a unit for {self.drug}",
                         "use " + " or ".join(allowed),
                     )
-                most = MAX_DOSE.get((self.drug, item.unit))
-                if most is not None and item.dose > most:
+                lo, hi = DRUGS[self.drug].unit(item.unit).plausible
+                if not lo <= item.dose <= hi:
                     raise InvalidField(
                         f"{label}.{index}.dose",
-                        f"({item.dose:g} {item.unit}) is above the plausible {self.drug} dose of "
-                        f"{most:g} {item.unit} per administration (docs/sources.md#dose-limits)",
+                        f"({item.dose:g} {item.unit}) is outside the plausible {self.drug} dose "
+                        f"range of {lo:g}-{hi:g} {item.unit} per administration "
+                        "(tregsim.drugs; docs/sources.md#dose-limits)",
                         "check the number and its unit",
                     )
         return self

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tregsim.drugs import DRUGS
 from tregsim.errors import TregsimInputError
 from tregsim.protocol import RESPONDER_KINDS, Arm, Regimen, Scenario
 
@@ -80,7 +81,7 @@ class ArmInfo:
             if c.every_days != 1 and c.n_days > 1:
                 when += f" every {c.every_days:g} days"
             parts.append(f"{dose} {when}".strip())
-        head = self.drug if self.drug else self.regimen_name
+        head = DRUGS[self.drug].label if self.drug in DRUGS else (self.drug or self.regimen_name)
         if self.route:
             head += f" {self.route.upper()}"
         return f"{head}: " + "; ".join(parts) if parts else head
@@ -117,8 +118,8 @@ class EndpointInfo:
             return f"median time to SALT{self.percent or 50:g}"
         if self.kind == "treg_pct":
             return f"Treg % of CD4{at}"
-        if self.kind in ("treg_fold", "nk_fold", "cd8_fold"):
-            cell = {"treg_fold": "Treg", "nk_fold": "NK", "cd8_fold": "CD8"}[self.kind]
+        if self.kind in FOLD_CELLS:
+            cell = FOLD_CELLS[self.kind]
             return f"{cell} fold change{at}"
         if self.kind.startswith("ae_"):  # safety endpoints (tregsim.safety)
             event = (
@@ -143,6 +144,15 @@ class EndpointInfo:
             return "fold"
         return ""
 
+
+#: The cell population of each fold-change endpoint kind, as the report names it.
+FOLD_CELLS = {
+    "treg_fold": "Treg",
+    "nk_fold": "NK",
+    "cd8_fold": "CD8",
+    "treg_naive_fold": "naive Treg",
+    "treg_activated_fold": "activated Treg",
+}
 
 _NAME_PATTERNS = (
     (re.compile(r"^salt(\d+)_w(\d+)$"), "salt_reduction"),

@@ -163,13 +163,13 @@ def simulate_replicate(
         unblinded_optimism=float(rater.unblinded_optimism),
         on_treatment=on_treatment,
     )
-    treg_obs = measure_treg_pct(
-        sim["treg_pct_cd4"],
-        seed,
-        replicate,
-        index,
-        cv=float(scenario.assay.treg_cv),
-    )
+    treg_cv = float(scenario.assay.treg_cv)
+    treg_obs = measure_treg_pct(sim["treg_pct_cd4"], seed, replicate, index, cv=treg_cv)
+    # the naive / activated split is read from the same sample (same assay error draw)
+    subset_obs = {
+        name: measure_treg_pct(sim[name], seed, replicate, index, cv=treg_cv)
+        for name in ("treg_naive_pct_cd4", "treg_activated_pct_cd4")
+    }
     dropout = scenario.dropout
     dropped = simulate_dropout(
         salt_obs,
@@ -181,6 +181,7 @@ def simulate_replicate(
     )
     salt_obs = np.where(dropped, np.nan, salt_obs)
     treg_obs = np.where(dropped, np.nan, treg_obs)
+    subset_obs = {name: np.where(dropped, np.nan, v) for name, v in subset_obs.items()}
     safety = (
         None
         if adverse_events is None
@@ -200,6 +201,10 @@ def simulate_replicate(
         "salt_observed": salt_obs.ravel(),
         "treg_pct_cd4": model["treg_pct_cd4"].ravel(),
         "treg_pct_cd4_observed": treg_obs.ravel(),
+        "treg_naive_pct_cd4": model["treg_naive_pct_cd4"].ravel(),
+        "treg_naive_pct_cd4_observed": subset_obs["treg_naive_pct_cd4"].ravel(),
+        "treg_activated_pct_cd4": model["treg_activated_pct_cd4"].ravel(),
+        "treg_activated_pct_cd4_observed": subset_obs["treg_activated_pct_cd4"].ravel(),
         "nk_per_ul": model["nk_per_ul"].ravel(),
         "cd8_per_ul": model["cd8_per_ul"].ravel(),
         "dropped_out": dropped.ravel(),
@@ -221,6 +226,8 @@ def simulate_replicate(
         grid = {
             "salt_observed": salt_obs,
             "treg_pct_cd4_observed": treg_obs,
+            "treg_naive_pct_cd4_observed": subset_obs["treg_naive_pct_cd4"],
+            "treg_activated_pct_cd4_observed": subset_obs["treg_activated_pct_cd4"],
             "nk_per_ul": np.where(dropped, np.nan, model["nk_per_ul"]),
             "cd8_per_ul": np.where(dropped, np.nan, model["cd8_per_ul"]),
             **(

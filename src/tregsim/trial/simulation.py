@@ -10,7 +10,14 @@ from tregsim.protocol import Scenario
 from tregsim.solve import EventTable, solve_batch
 
 #: Outputs the simulation layer must return, each (n_patients, n_visits).
-OBSERVABLES = ("salt", "treg_pct_cd4", "nk_per_ul", "cd8_per_ul")
+OBSERVABLES = (
+    "salt",
+    "treg_pct_cd4",
+    "treg_naive_pct_cd4",
+    "treg_activated_pct_cd4",
+    "nk_per_ul",
+    "cd8_per_ul",
+)
 
 
 def _concat_events(tables: list) -> EventTable:
