@@ -25,6 +25,7 @@ from tregsim.errors import (
     from_yaml_error,
     suggest,
 )
+from tregsim.protocol_design import Design
 
 __all__ = [
     "DOSE_UNITS",
@@ -463,6 +464,9 @@ class Scenario(_Model):
         min_length=1, description="a list of at least one endpoint"
     )
     analysis: Analysis = Field(description="a mapping with primary and control_arm")
+    design: Design | None = Field(
+        None, description="a mapping with accrual_per_month, interims and efficacy"
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -470,6 +474,8 @@ class Scenario(_Model):
         self._check_visits()
         self._check_endpoints()
         self._check_analysis()
+        if self.design is not None:
+            self.design.check_sample_size(self.population.n)
         return self
 
     def _check_arms(self) -> None:

@@ -1,0 +1,245 @@
+"""A scenario's ``design`` applied to every replicate of a run: summary.json's ``design``.
+
+:func:`run_design` runs the trial engine (``tregsim.trial.run_trial``: every patient
+followed to the end) and :func:`evaluate_design` replays each replicate as the
+group-sequential design would have seen it (:mod:`tregsim.design.looks`,
+:mod:`tregsim.design.rules`). :func:`null_scenario` gives every active arm placebo on the
+same virtual patients, so the same code measures the type I error.
+
+Assurance (O'Hagan, Stevens & Campbell, Pharm Stat 2005;4:187) is the probability of
+success averaged over the calibrated posterior: each replicate trial draws one ensemble
+member (:func:`tregsim.calibration.ensemble.member_for_replicate`), so it is the power over
+all replicates, and the power within each member shows its spread across posterior draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from tregsim.analysis import AnalysisOptions, EndpointSpec
+from tregsim.design.boundaries import spending_boundaries
+from tregsim.design.looks import DAYS_PER_MONTH, enrolment_days, primary_data
+from tregsim.design.rules import DesignPlan, evaluate_replicate
+from tregsim.errors import TregsimInputError
+
+__all__ = ["design_plan", "evaluate_design", "null_scenario", "run_design"]
+
+#: Stop reasons, in the order summary.json lists them.
+REASONS = ("efficacy", "harm", "futility", "no rejection")
+
+
+def _arms(scenario) -> tuple[str, str]:
+    """(treated, control) of a two-arm scenario; anything else is refused."""
+    names = list(scenario.arm_names)
+    control = scenario.analysis.control_arm
+    if len(names) != 2 or control is None:
+        raise TregsimInputError(
+            f"design needs exactly two arms and analysis.control_arm (the scenario has "
+            f"{len(names)} arm(s)); compare one active arm with its control per scenario",
+            field="design",
+        )
+    return next(name for name in names if name != control), control
+
+
+def design_plan(scenario) -> DesignPlan:
+    """The :class:`DesignPlan` of ``scenario.design``: planned looks and boundaries."""
+    design = scenario.design
+    if design is None:
+        raise TregsimInputError(
+            f"scenario {scenario.name} has no design section; add design: {{accrual_per_month:"
+            " 2, interims: [0.5]}}",
+            field="design",
+        )
+    n = int(scenario.population.n)
+    fractions = tuple(max(1, math.ceil(f * n)) / n for f in design.interims)
+    if len(set(fractions)) != len(fractions) or (fractions and fractions[-1] >= 1.0):
+        raise TregsimInputError(
+            f"design.interims {list(design.interims)} give looks at the same patient count "
+            f"with population.n={n}; space the interims further apart",
+            field="design.interims",
+        )
+    alpha = float(scenario.analysis.alpha) / 2.0
+    looks = (*fractions, 1.0)
+    if design.efficacy == "none":
+        bounds = (*([math.inf] * len(fractions)), float(norm.isf(alpha)))
+    else:
+        bounds = tuple(float(b) for b in spending_boundaries(looks, alpha, design.efficacy))
+    futility = design.futility
+    ssr = design.sample_size_reestimation
+    return DesignPlan(
+        n=n,
+        fractions=tuple(design.interims),
+        bounds=bounds,
+        accrual_per_month=float(design.accrual_per_month),
+        futility_rule=None if futility is None else futility.rule,
+        futility_below=0.0 if futility is None else float(futility.below),
+        max_n=None if ssr is None else int(ssr.max_n),
+        cp_min=0.36 if ssr is None else float(ssr.cp_min),
+        cp_target=0.8 if ssr is None else float(ssr.cp_target),
+    )
+
+
+def null_scenario(scenario):
+    """``scenario`` with every arm on placebo (same patients, same randomization)."""
+    data = scenario.to_dict()
+    placebo = next(
+        (name for name, r in data["regimens"].items() if r.get("drug") == "placebo"), None
+    )
+    if placebo is None:
+        placebo = "placebo_null"
+        data["regimens"][placebo] = {"drug": "placebo"}
+    for arm in data["arms"]:
+        arm["regimen"] = placebo
+    data["description"] = (data.get("description", "") + " [null: every arm on placebo]").strip()
+    return type(scenario).from_dict(data, source="--null")
+
+
+def simulation_scenario(scenario, null: bool = False):
+    """The scenario the engine simulates: placebo everywhere with ``null``, and
+    ``max_n`` patients when the design may re-estimate the sample size."""
+    simulated = null_scenario(scenario) if null else scenario
+    ssr = scenario.design.sample_size_reestimation if scenario.design else None
+    if ssr is not None and ssr.max_n > scenario.population.n:
+        simulated = simulated.with_overrides([f"population.n={ssr.max_n}"])
+    return simulated
+
+
+def _member_key(seed: int, replicate: int) -> str:
+    from tregsim.calibration.ensemble import member_for_replicate
+
+    return json.dumps(member_for_replicate(seed, replicate), sort_keys=True)
+
+
+def evaluate_design(scenario, patients: pd.DataFrame, seed: int, null: bool = False) -> dict:
+    """summary.json's ``design`` from a run's patient rows (``replicate`` column)."""
+    plan = design_plan(scenario)
+    treated, control = _arms(scenario)
+    options = AnalysisOptions.from_any(scenario.analysis)
+    spec = EndpointSpec.from_any(scenario.endpoint(scenario.analysis.primary))
+    outcomes, fixed_months, members = [], [], []
+    for replicate, rows in patients.groupby("replicate", sort=True):
+        data = primary_data(rows, spec)
+        outcomes.append(evaluate_replicate(data, plan, treated, control, options))
+        done = enrolment_days(plan.n, plan.accrual_per_month) + data.primary_day[: plan.n]
+        fixed_months.append(float(np.max(done)) / DAYS_PER_MONTH)
+        members.append(_member_key(seed, int(replicate)))
+    return _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, control)
+
+
+def _share(values) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    p = float(np.mean(values)) if values.size else math.nan
+    return p, float(math.sqrt(p * (1 - p) / values.size)) if values.size else math.nan
+
+
+def _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, control) -> dict:
+    design = scenario.design
+    r = len(outcomes)
+    success = [o["success"] for o in outcomes]
+    rejected = [o["rejected"] for o in outcomes]
+    power, power_se = _share(success)
+    rejection, rejection_se = _share(rejected)
+    n_looks = len(plan.bounds)
+    stop = {}
+    for k in range(1, n_looks + 1):
+        key = "final" if k == n_looks else f"interim_{k}"
+        stop[key] = {
+            reason: sum(o["stop_look"] == k and o["reason"] == reason for o in outcomes) / r
+            for reason in REASONS
+        }
+    by_member: dict[str, list[bool]] = {}
+    for key, ok in zip(members, success, strict=True):
+        by_member.setdefault(key, []).append(ok)
+    member_power = np.array([np.mean(v) for v in by_member.values()])
+    sizes = np.array([len(v) for v in by_member.values()])
+    n_enrolled = np.array([o["n_enrolled"] for o in outcomes], dtype=float)
+    months = np.array([o["duration_months"] for o in outcomes])
+    looks_fraction = [*(max(1, math.ceil(f * plan.n)) / plan.n for f in plan.fractions), 1.0]
+    out: dict[str, Any] = {
+        "accrual_per_month": plan.accrual_per_month,
+        "interims": list(design.interims),
+        "efficacy": design.efficacy,
+        "futility": None if design.futility is None else design.futility.model_dump(),
+        "sample_size_reestimation": None
+        if design.sample_size_reestimation is None
+        else design.sample_size_reestimation.model_dump(),
+        "primary": scenario.analysis.primary,
+        "comparison": f"{treated} vs {control}",
+        "statistic": (
+            "signed z from the scenario's two-sided test on the patients past their primary "
+            "visit at each look (no imputation of patients still in follow-up)"
+        ),
+        "null": bool(null),
+        "replicates": r,
+        "alpha_per_side": float(scenario.analysis.alpha) / 2.0,
+        "information_fractions": looks_fraction,
+        "efficacy_bounds_z": [b if math.isfinite(b) else None for b in plan.bounds],
+        "power": power,
+        "power_se": power_se,
+        "rejection_rate_two_sided": rejection,
+        "expected_n": float(np.mean(n_enrolled)),
+        "fixed_n": plan.n,
+        "expected_duration_months": float(np.mean(months)),
+        "fixed_duration_months": float(np.mean(fixed_months)),
+        "expected_in_follow_up_at_stop": float(
+            np.mean([o["n_in_follow_up"] for o in outcomes])
+        ),
+        "stop_probability": stop,
+        "assurance": {
+            "power": power,
+            "members": int(member_power.size),
+            "replicates_per_member_median": float(np.median(sizes)),
+            "member_power_sd": float(np.std(member_power)),
+            "member_power_q05": float(np.quantile(member_power, 0.05)),
+            "member_power_q95": float(np.quantile(member_power, 0.95)),
+            "note": "spread of the power within each posterior member, sampling noise "
+            "of few replicates per member included",
+        },
+        "replicate_outcomes": [
+            {k: v for k, v in o.items() if k != "looks"} | {"z": [x["z"] for x in o["looks"]]}
+            for o in outcomes
+        ],
+    }
+    if design.sample_size_reestimation is not None:
+        out["probability_increased"] = float(np.mean([o["increased"] for o in outcomes]))
+        out["expected_planned_n_after_reestimation"] = float(
+            np.mean([o["n_total_planned_after_reestimation"] for o in outcomes])
+        )
+    if null:
+        out["type1_error"] = rejection
+        out["type1_error_se"] = rejection_se
+        out["type1_error_one_sided"] = power
+        out["type1_error_one_sided_se"] = power_se
+    return out
+
+
+def run_design(
+    scenario,
+    replicates: int = 100,
+    seed: int | None = None,
+    *,
+    null: bool = False,
+    **run_options: Any,
+):
+    """Run ``scenario`` through the trial engine and add summary.json's ``design``.
+
+    ``null=True`` simulates every arm on placebo (:func:`null_scenario`) and reports the
+    ``type1_error``; ``run_options`` go to :func:`tregsim.trial.run_trial` (workers,
+    scheduler, progress, ...). Returns the engine's ``TrialResult`` with the design added.
+    """
+    from tregsim.trial import run_trial
+
+    design_plan(scenario)  # bad designs fail before any work
+    _arms(scenario)
+    seed = scenario.seed if seed is None else int(seed)
+    result = run_trial(simulation_scenario(scenario, null), replicates, seed, **run_options)
+    summary = dict(result.summary)
+    summary["design"] = evaluate_design(scenario, result.patients, seed, null)
+    return dataclasses.replace(result, summary=summary)
