@@ -64,6 +64,13 @@ def run(
         typer.Option("--resume", help="Resume the unfinished run RUN_ID (see tregsim runs)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    null: Annotated[
+        bool,
+        typer.Option(
+            "--null",
+            help="Every active arm gets placebo (same virtual patients): reports type1_error.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a trial scenario and write summary.json, patients.parquet and the report.
 
@@ -93,6 +100,13 @@ def run(
     _check_out("--out", out, want_dir=True)
     chosen_seed = loaded.seed if seed is None else seed
     run_trial = _app._require("tregsim.trial", "run_trial", "run")
+    if loaded.design is not None or null:  # group-sequential design and/or --null
+        from functools import partial
+
+        from tregsim.design import check_design, run_design
+
+        check_design(loaded, null)
+        run_trial = partial(run_design, null=null)
     if workers is None and scheduler is None:
         workers = _auto_workers(replicates)
 
@@ -117,6 +131,11 @@ def run(
             _stderr(f"warning: {warning.message}.")
     if not quiet:
         _print_run_summary(loaded, getattr(result, "summary", None), out)
+        if null or loaded.design is not None:
+            from tregsim.design.text import design_lines
+
+            for line in design_lines(result.summary):
+                _console().print(line)
 
 
 def _auto_workers(replicates: int) -> int | None:

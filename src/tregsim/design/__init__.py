@@ -12,9 +12,16 @@ from tregsim.design.boundaries import (
     crossing_probabilities,
     spending_boundaries,
 )
-from tregsim.design.evaluate import design_plan, evaluate_design, null_scenario, run_design
+from tregsim.design.evaluate import (
+    check_design,
+    design_plan,
+    evaluate_design,
+    null_scenario,
+    run_design,
+)
 
 __all__ = [
+    "check_design",
     "constant_shape_boundaries",
     "crossing_probabilities",
     "design_plan",

@@ -29,7 +29,7 @@ from tregsim.design.looks import DAYS_PER_MONTH, enrolment_days, primary_data
 from tregsim.design.rules import DesignPlan, evaluate_replicate
 from tregsim.errors import TregsimInputError
 
-__all__ = ["design_plan", "evaluate_design", "null_scenario", "run_design"]
+__all__ = ["check_design", "design_plan", "evaluate_design", "null_scenario", "run_design"]
 
 #: Stop reasons, in the order summary.json lists them.
 REASONS = ("efficacy", "harm", "futility", "no rejection")
@@ -188,9 +188,7 @@ def _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, c
         "fixed_n": plan.n,
         "expected_duration_months": float(np.mean(months)),
         "fixed_duration_months": float(np.mean(fixed_months)),
-        "expected_in_follow_up_at_stop": float(
-            np.mean([o["n_in_follow_up"] for o in outcomes])
-        ),
+        "expected_in_follow_up_at_stop": float(np.mean([o["n_in_follow_up"] for o in outcomes])),
         "stop_probability": stop,
         "assurance": {
             "power": power,
@@ -220,6 +218,15 @@ def _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, c
     return out
 
 
+def check_design(scenario, null: bool = False) -> None:
+    """Fail before any work when the design (if any) cannot be evaluated."""
+    if scenario.design is not None:
+        design_plan(scenario)
+        _arms(scenario)
+    elif null:
+        _arms(scenario)
+
+
 def run_design(
     scenario,
     replicates: int = 100,
@@ -231,15 +238,30 @@ def run_design(
     """Run ``scenario`` through the trial engine and add summary.json's ``design``.
 
     ``null=True`` simulates every arm on placebo (:func:`null_scenario`) and reports the
-    ``type1_error``; ``run_options`` go to :func:`tregsim.trial.run_trial` (workers,
-    scheduler, progress, ...). Returns the engine's ``TrialResult`` with the design added.
+    ``type1_error`` (of the design, or of the fixed design's primary comparison when the
+    scenario has no design section); ``run_options`` go to
+    :func:`tregsim.trial.run_trial` (workers, scheduler, progress, ...). Returns the
+    engine's ``TrialResult`` with the design added.
     """
     from tregsim.trial import run_trial
 
-    design_plan(scenario)  # bad designs fail before any work
-    _arms(scenario)
+    check_design(scenario, null)
     seed = scenario.seed if seed is None else int(seed)
-    result = run_trial(simulation_scenario(scenario, null), replicates, seed, **run_options)
+    simulated = simulation_scenario(scenario, null) if scenario.design else null_scenario(scenario)
+    result = run_trial(simulated, replicates, seed, **run_options)
     summary = dict(result.summary)
-    summary["design"] = evaluate_design(scenario, result.patients, seed, null)
+    if scenario.design is not None:
+        summary["design"] = evaluate_design(scenario, result.patients, seed, null)
+    if null:
+        summary["null"] = True
+        if scenario.design is not None:
+            summary["type1_error"] = summary["design"]["type1_error"]
+        else:
+            primary = scenario.analysis.primary
+            comparison = next(
+                c
+                for key, c in summary.get("comparisons", {}).items()
+                if c.get("endpoint", key) == primary
+            )
+            summary["type1_error"] = comparison["rejection_rate"]
     return dataclasses.replace(result, summary=summary)

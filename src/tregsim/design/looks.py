@@ -88,9 +88,7 @@ def primary_data(patients: pd.DataFrame, spec: EndpointSpec) -> PrimaryData:
         wide=wide,
         days=days,
         arms=first["arm"].astype(str).to_numpy(),
-        strata=first["stratum"].astype(str).to_numpy()
-        if "stratum" in first
-        else np.full(n, "all"),
+        strata=first["stratum"].astype(str).to_numpy() if "stratum" in first else np.full(n, "all"),
         primary_day=days[:, col],
     )
 
