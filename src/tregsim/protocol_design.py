@@ -98,13 +98,13 @@ class Design(BaseModel):
                 raise InvalidField(
                     f"{i}",
                     f"({fraction:g}) is not an information fraction inside (0, 1)",
-                    "give each interim as a share of patients past the primary visit, e.g. 0.5",
+                    "give each interim as a share of patients past the primary visit, such as 0.5",
                 )
             if i and fraction <= interims[i - 1]:
                 raise InvalidField(
                     f"{i}",
                     f"({fraction:g}) does not exceed the previous interim ({interims[i - 1]:g})",
-                    "list the interims strictly increasing, e.g. [0.33, 0.67]",
+                    "list the interims strictly increasing, such as [0.33, 0.67]",
                 )
         return interims
 
@@ -122,5 +122,5 @@ class Design(BaseModel):
             raise InvalidField(
                 "design.interims",
                 f"has {len(self.interims)} looks but sample_size_reestimation acts at exactly one",
-                "give a single interim, e.g. interims: [0.5]",
+                "give a single interim, such as interims: [0.5]",
             )
