@@ -6,7 +6,7 @@ import pytest
 
 from tregsim.scenarios import list_scenarios, scenario_yaml
 
-COMMANDS = ["run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs"]
+COMMANDS = ["run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "compare"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

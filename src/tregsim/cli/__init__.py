@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tregsim.cli import calibrate, plot, run, runs, scenarios, typical  # noqa: F401 - register
+from tregsim.cli import calibrate, compare, plot, run, runs, scenarios, typical  # noqa: F401
 from tregsim.cli._app import (
     _ABORT,
     _ARGV,

@@ -130,7 +130,23 @@ def evaluate_design(scenario, patients: pd.DataFrame, seed: int, null: bool = Fa
         done = enrolment_days(plan.n, plan.accrual_per_month) + data.primary_day[: plan.n]
         fixed_months.append(float(np.max(done)) / DAYS_PER_MONTH)
         members.append(_member_key(seed, int(replicate)))
-    return _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, control)
+    summary = _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, control)
+    return json_clean(summary)
+
+
+def json_clean(value: Any) -> Any:
+    """Strict-JSON data: numpy scalars as Python numbers, NaN and infinities as None."""
+    if isinstance(value, dict):
+        return {str(k): json_clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_clean(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
 
 
 def _share(values) -> tuple[float, float]:
