@@ -96,14 +96,15 @@ def compare(
     if not quiet:
         from rich.table import Table
 
-        table = Table("variant", "P(success)", "type I error", "expected N", "months", "front")
+        table = Table("P(success)", "type I error", "expected N", "months", "front")
+        table.add_column("variant", overflow="fold")
         for row in comparison["rows"]:
             cells = [row["power"], row["type1_error"], row["expected_n"]]
             cells.append(row["expected_duration_months"])
             table.add_row(
-                row["variant"],
                 *("n/a" if v is None else f"{v:.3g}" for v in cells),
                 "yes" if row["on_front"] else "",
+                row["variant"],
             )
         _console().print(table)
         _console().print(f"Comparison in {out / 'compare.html'}")

@@ -105,7 +105,7 @@ def simulation_scenario(scenario, null: bool = False):
     """The scenario the engine simulates: placebo everywhere with ``null``, and
     ``max_n`` patients when the design may re-estimate the sample size."""
     simulated = null_scenario(scenario) if null else scenario
-    ssr = scenario.design.sample_size_reestimation if scenario.design else None
+    ssr = scenario.design.sample_size_reestimation if scenario.design is not None else None
     if ssr is not None and ssr.max_n > scenario.population.n:
         simulated = simulated.with_overrides([f"population.n={ssr.max_n}"])
     return simulated
@@ -263,7 +263,7 @@ def run_design(
 
     check_design(scenario, null)
     seed = scenario.seed if seed is None else int(seed)
-    simulated = simulation_scenario(scenario, null) if scenario.design else null_scenario(scenario)
+    simulated = simulation_scenario(scenario, null)
     result = run_trial(simulated, replicates, seed, **run_options)
     summary = dict(result.summary)
     if scenario.design is not None:
