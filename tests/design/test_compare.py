@@ -90,3 +90,15 @@ def test_compare_writes_table_plots_and_page(tmp_path, tregsim_cli):
     assert all(row["type1_error"] is None for row in rows)  # --no-type1: no null twins
     assert [row["design"] == "fixed" for row in rows] == [True, True, False, False]
     assert "phrc-2016-gs" in (out / "compare.html").read_text()
+
+
+def test_null_without_a_design_reports_the_fixed_designs_type1_error(tmp_path):
+    scenario = load_scenario("phrc-2016", SMALL)
+    result = run_design(
+        scenario, 2, 5, null=True, progress=False, catalogue=tmp_path / "runs.duckdb",
+        run_dir=tmp_path / "run",
+    )  # fmt: skip
+    assert "design" not in result.summary
+    comparison = result.summary["comparisons"]["salt50_w52"]
+    assert result.summary["type1_error"] == comparison["rejection_rate"]
+    assert set(result.patients["arm"]) == {"il2", "placebo"}
