@@ -109,11 +109,15 @@ def test_no_effect_stops_for_futility_only_when_asked():
 
 def test_promising_zone_grows_the_trial_and_keeps_the_statistic_when_it_does_not():
     data = primary_data(patients(120, 0.45, 0.25, seed=1), SPEC)
-    plan = _plan(max_n=120, cp_min=0.05, cp_target=0.99)
+    plan = _plan(max_n=120, cp_min=0.05, cp_target=0.99, accrual_per_month=10.0)
     grown = evaluate_replicate(data, plan, "il2", "placebo", OPTIONS)
     z1 = grown["looks"][0]["z"]
     assert 0 < z1 < 2.963
-    assert grown["increased"] and 80 < grown["n_total_planned_after_reestimation"] <= 120
+    n_total = grown["n_total_planned_after_reestimation"]
+    assert grown["increased"] and 80 < n_total <= 120
+    # All 80 were randomized by month 8; the added ones only after the interim (month ~16).
+    last_added = grown["looks"][0]["month"] + (n_total - 1 - 80) / 10.0
+    assert grown["duration_months"] == pytest.approx(last_added + 364 / DAYS_PER_MONTH)
     # Outside the zone the final statistic is the conventional one on the planned n.
     unchanged = evaluate_replicate(
         data, _plan(max_n=120, cp_min=0.98, cp_target=0.99), "il2", "placebo", OPTIONS

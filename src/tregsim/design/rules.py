@@ -120,6 +120,12 @@ def evaluate_replicate(
             z1, t1, n1 = look.z, t, look.n_analysed
             if plan.max_n is not None:
                 n_total = _reestimated_n(plan, z1, t1, n1)
+                # Extra patients are randomized only once the interim has decided to add
+                # them: from the interim day on, at the accrual rate.
+                extra = np.arange(plan.n, data.n)
+                step = DAYS_PER_MONTH / plan.accrual_per_month
+                enrolled_day = enrolled_day.copy()
+                enrolled_day[extra] = np.maximum(enrolled_day[extra], day + (extra - plan.n) * step)
     final_day = float(np.max(enrolled_day[:n_total] + data.primary_day[:n_total]))
     look = analyse_at(data, enrolled_day, n_total, final_day, treated, control, options)
     z = look.z
