@@ -88,6 +88,8 @@ def _bars(table: pd.DataFrame, path: Path) -> None:
             se = pd.to_numeric(table["power_se"], errors="coerce").fillna(0.0)
             ax.errorbar(values, labels, xerr=2 * se, fmt="none", color="black", lw=1)
         ax.set_title(title)
+        if column in ("power", "type1_error"):
+            ax.set_xlim(0.0, 1.0 if column == "power" else max(0.1, float(values.max()) * 1.2))
         ax.invert_yaxis() if ax is axes[0] else None
     fig.tight_layout()
     fig.savefig(path, dpi=110)
