@@ -102,3 +102,21 @@ def test_null_without_a_design_reports_the_fixed_designs_type1_error(tmp_path):
     comparison = result.summary["comparisons"]["salt50_w52"]
     assert result.summary["type1_error"] == comparison["rejection_rate"]
     assert set(result.patients["arm"]) == {"il2", "placebo"}
+
+
+def test_designs_of_one_scenario_share_one_simulation(tmp_path, monkeypatch):
+    from tregsim.design.compare import build_variants, compare_variants
+
+    monkeypatch.setenv("TREGSIM_HOME", str(tmp_path))
+    variants = build_variants(
+        [load_scenario(str(EXAMPLE), SMALL)], ["design.efficacy=obrien-fleming,pocock"]
+    )
+    engine_runs: list[str] = []
+    comparison = compare_variants(
+        variants, 2, 5, run_options={"progress": False}, progress=engine_runs.append
+    )
+    assert len(engine_runs) == 2  # one simulation, one null twin, for both designs
+    obf, pocock = (c["summary"]["design"] for c in comparison["summaries"].values())
+    assert obf["efficacy_bounds_z"] != pocock["efficacy_bounds_z"]
+    assert [r["same_patients_as_first"] for r in comparison["rows"]] == [1.0, 1.0]
+    assert all(r["type1_error"] is not None for r in comparison["rows"])

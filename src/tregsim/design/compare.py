@@ -5,7 +5,8 @@ virtual patients (population streams keyed by seed, replicate and patient) and d
 same randomization, visit, rater and dropout streams (:mod:`tregsim.rng`); differences
 between variants are the designs', not Monte Carlo noise. :func:`common_patients` checks
 it on the baseline rows. Each variant is also run with every arm on placebo
-(:func:`tregsim.design.null_scenario`) for its type I error.
+(:func:`tregsim.design.null_scenario`) for its type I error. Variants that differ only in
+their design share one simulation: the engine runs once and each design reads its rows.
 
 A grid of ``--set`` values (``KEY=v1,v2``, several keys multiply) turns one scenario into
 variants; :func:`pareto_front` marks those no other variant beats on probability of
@@ -15,6 +16,7 @@ success, expected N and a safety proxy together.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -153,7 +155,7 @@ def compare_variants(
 ) -> dict:
     """Run every variant (and its null twin with ``type1``) on common random numbers;
     return ``{"rows": [...], "summaries": {...}, "seed", "replicates"}``."""
-    from tregsim.design.evaluate import check_design, run_design
+    from tregsim.design.evaluate import check_design, simulation_scenario, with_design
 
     for variant in variants:
         check_design(variant.scenario, null=type1)
@@ -167,14 +169,27 @@ def compare_variants(
                 field="--safety-endpoint",
             )
     options = dict(run_options or {})
+    simulations: dict[str, Any] = {}
+
+    def simulate(scenario, null: bool, label: str):
+        """The engine's run for ``scenario`` (shared by variants that differ only in their
+        design: the same rows, evaluated under each design)."""
+        from tregsim.trial import run_trial
+
+        simulated = simulation_scenario(scenario, null).to_dict()
+        simulated.pop("design", None)
+        key = json.dumps(simulated, sort_keys=True)
+        if key not in simulations:
+            if progress:
+                progress(label + (" (every arm on placebo)" if null else ""))
+            run = run_trial(simulation_scenario(scenario, null), replicates, seed, **options)
+            simulations[key] = run
+        return with_design(simulations[key], scenario, seed, null)
+
     rows, summaries, reference = [], {}, None
     for variant in variants:
-        if progress:
-            progress(variant.label)
-        result = run_design(variant.scenario, replicates, seed, **options)
-        null_result = None
-        if type1:
-            null_result = run_design(variant.scenario, replicates, seed, null=True, **options)
+        result = simulate(variant.scenario, False, variant.label)
+        null_result = simulate(variant.scenario, True, variant.label) if type1 else None
         row = _row(
             variant,
             result.summary,

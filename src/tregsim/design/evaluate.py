@@ -29,7 +29,15 @@ from tregsim.design.looks import DAYS_PER_MONTH, enrolment_days, primary_data
 from tregsim.design.rules import DesignPlan, evaluate_replicate
 from tregsim.errors import TregsimInputError
 
-__all__ = ["check_design", "design_plan", "evaluate_design", "null_scenario", "run_design"]
+__all__ = [
+    "check_design",
+    "design_plan",
+    "evaluate_design",
+    "null_scenario",
+    "run_design",
+    "simulation_scenario",
+    "with_design",
+]
 
 #: Stop reasons, in the order summary.json lists them.
 REASONS = ("efficacy", "harm", "futility", "no rejection")
@@ -265,7 +273,18 @@ def run_design(
     seed = scenario.seed if seed is None else int(seed)
     simulated = simulation_scenario(scenario, null)
     result = run_trial(simulated, replicates, seed, **run_options)
-    summary = dict(result.summary)
+    return with_design(result, scenario, seed, null)
+
+
+def with_design(result, scenario, seed: int, null: bool = False):
+    """``result`` (a ``TrialResult`` of :func:`simulation_scenario`) with summary.json's
+    ``design`` computed for ``scenario``'s design, and ``type1_error`` with ``null``: several
+    designs of one scenario are evaluated on one simulation."""
+    summary = {
+        key: value
+        for key, value in result.summary.items()
+        if key not in ("design", "null", "type1_error")
+    }
     if scenario.design is not None:
         summary["design"] = evaluate_design(scenario, result.patients, seed, null)
     if null:
