@@ -163,6 +163,18 @@ def _share(values) -> tuple[float, float]:
     return p, float(math.sqrt(p * (1 - p) / values.size)) if values.size else math.nan
 
 
+def _between_sd(power: np.ndarray, sizes: np.ndarray) -> float:
+    """Spread of the true power across posterior members: the variance of the member
+    estimates minus their mean binomial sampling variance (unbiased ``p(1-p)/(n-1)``),
+    over members with at least two replicates; NaN when none has."""
+    keep = sizes >= 2
+    if keep.sum() < 2:
+        return math.nan
+    p, n = power[keep], sizes[keep]
+    noise = float(np.mean(p * (1 - p) / (n - 1)))
+    return float(math.sqrt(max(0.0, float(np.var(p, ddof=1)) - noise)))
+
+
 def _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, control) -> dict:
     design = scenario.design
     r = len(outcomes)
@@ -221,8 +233,10 @@ def _summarize(scenario, plan, outcomes, fixed_months, members, null, treated, c
             "member_power_sd": float(np.std(member_power)),
             "member_power_q05": float(np.quantile(member_power, 0.05)),
             "member_power_q95": float(np.quantile(member_power, 0.95)),
-            "note": "spread of the power within each posterior member, sampling noise "
-            "of few replicates per member included",
+            "member_power_sd_between": _between_sd(member_power, sizes),
+            "note": "member_power_*: the power within each posterior member, sampling noise "
+            "of few replicates per member included; member_power_sd_between removes that "
+            "noise (method of moments)",
         },
         "replicate_outcomes": [
             {k: v for k, v in o.items() if k != "looks"} | {"z": [x["z"] for x in o["looks"]]}
