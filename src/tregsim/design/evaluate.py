@@ -43,15 +43,15 @@ __all__ = [
 REASONS = ("efficacy", "harm", "futility", "no rejection")
 
 
-def _arms(scenario) -> tuple[str, str]:
+def _arms(scenario, what: str = "design") -> tuple[str, str]:
     """(treated, control) of a two-arm scenario; anything else is refused."""
     names = list(scenario.arm_names)
     control = scenario.analysis.control_arm
     if len(names) != 2 or control is None:
         raise TregsimInputError(
-            f"design needs exactly two arms and analysis.control_arm (the scenario has "
+            f"{what} needs exactly two arms and analysis.control_arm (the scenario has "
             f"{len(names)} arm(s)); compare one active arm with its control per scenario",
-            field="design",
+            field=what,
         )
     return next(name for name in names if name != control), control
 
@@ -262,7 +262,7 @@ def check_design(scenario, null: bool = False) -> None:
         design_plan(scenario)
         _arms(scenario)
     elif null:
-        _arms(scenario)
+        _arms(scenario, "--null")
 
 
 def run_design(
