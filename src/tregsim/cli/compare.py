@@ -94,6 +94,7 @@ def compare(
         )
         write_comparison(staging, comparison)
     if not quiet:
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("P(success)", "type I error", "expected N", "months", "front")
@@ -104,7 +105,7 @@ def compare(
             table.add_row(
                 *("n/a" if v is None else f"{v:.3g}" for v in cells),
                 "yes" if row["on_front"] else "",
-                row["variant"],
+                escape(row["variant"]),
             )
         _console().print(table)
-        _console().print(f"Comparison in {out / 'compare.html'}")
+        _console().print(escape(f"Comparison in {out / 'compare.html'}"))
