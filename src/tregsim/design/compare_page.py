@@ -34,8 +34,8 @@ TEMPLATE = """<!doctype html>
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 70em; color: #222; }
 table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-th:first-child, td:first-child, td:nth-child(2) { text-align: left; }
-tr.front td:first-child { font-weight: bold; }
+td:nth-child(2), td:nth-child(3) { text-align: left; }
+tr.front td:nth-child(2) { font-weight: bold; }
 img { max-width: 100%; margin: 1em 0; }
 </style></head><body>
 <h1>Designs compared on the same virtual patients</h1>
@@ -47,12 +47,15 @@ of trials rejecting the null hypothesis (either side) when every arm receives pl
 Expected N: patients enrolled when the trial stops. These are model predictions, not
 observed results.</p>
 <table>
-<tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for row in rows %}<tr class="{{ 'front' if row.on_front else '' }}">
+<tr><th>#</th>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for row in rows %}<tr class="{{ 'front' if row.on_front else '' }}"><td>{{ loop.index }}</td>
 {% for c in columns %}<td>{{ fmt(row[c]) }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 <img src="compare.png" alt="power, type I error, expected N and duration per variant">
 <img src="front.png" alt="probability of success against expected N and the safety proxy">
+<p>Points are numbered as the rows of the table; the front (bold rows) holds the variants
+that no other variant beats on probability of success, expected N and the safety proxy
+together.</p>
 </body></html>
 """
 
@@ -114,8 +117,10 @@ def _front(table: pd.DataFrame, path: Path) -> None:
     for ax, (_, x, label) in zip(axes, xs, strict=True):
         ax.scatter(x[~front], power[~front], color="#999999", label="dominated")
         ax.scatter(x[front], power[front], color="#c44e52", label="front (not dominated)")
-        for xi, yi, name in zip(x, power, table["variant"], strict=True):
-            ax.annotate(name, (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        for number, (xi, yi) in enumerate(zip(x, power, strict=True), start=1):
+            ax.annotate(
+                str(number), (xi, yi), fontsize=8, xytext=(3, 3), textcoords="offset points"
+            )
         ax.set_xlabel(label)
         ax.set_ylabel("probability of success")
         ax.legend(fontsize=8)
