@@ -120,3 +120,15 @@ def test_designs_of_one_scenario_share_one_simulation(tmp_path, monkeypatch):
     assert obf["efficacy_bounds_z"] != pocock["efficacy_bounds_z"]
     assert [r["same_patients_as_first"] for r in comparison["rows"]] == [1.0, 1.0]
     assert all(r["type1_error"] is not None for r in comparison["rows"])
+
+
+def test_null_twins_of_dose_variants_share_a_simulation():
+    from tregsim.design.compare import build_variants, simulation_key
+
+    low, high = build_variants(
+        [load_scenario(str(EXAMPLE))], ["regimens.il2_pilot.courses.1.dose=1.5,6"]
+    )
+    assert simulation_key(low.scenario, False) != simulation_key(high.scenario, False)
+    assert simulation_key(low.scenario, True) == simulation_key(high.scenario, True)
+    other_design = load_scenario(str(EXAMPLE), ["design.efficacy=pocock"])
+    assert simulation_key(other_design, False) == simulation_key(load_scenario(str(EXAMPLE)), False)

@@ -26,7 +26,14 @@ import pandas as pd
 
 from tregsim.errors import TregsimInputError
 
-__all__ = ["Variant", "common_patients", "compare_variants", "expand_grid", "pareto_front"]
+__all__ = [
+    "Variant",
+    "common_patients",
+    "compare_variants",
+    "expand_grid",
+    "pareto_front",
+    "simulation_key",
+]
 
 #: Baseline columns that identify a virtual patient and its randomization.
 IDENTITY = ("replicate", "subject", "arm", "age", "sex", "salt_screening", "episode_years")
@@ -176,9 +183,7 @@ def compare_variants(
         design: the same rows, evaluated under each design)."""
         from tregsim.trial import run_trial
 
-        simulated = simulation_scenario(scenario, null).to_dict()
-        simulated.pop("design", None)
-        key = json.dumps(simulated, sort_keys=True)
+        key = simulation_key(scenario, null)
         if key not in simulations:
             if progress:
                 progress(label + (" (every arm on placebo)" if null else ""))
@@ -208,6 +213,18 @@ def compare_variants(
     for row, on_front in zip(rows, front, strict=True):
         row["on_front"] = bool(on_front)
     return {"seed": seed, "replicates": replicates, "rows": rows, "summaries": summaries}
+
+
+def simulation_key(scenario, null: bool) -> str:
+    """What the engine's run of ``scenario`` depends on: the simulated scenario without its
+    design and without regimens no arm uses (so the null twins of dose variants share)."""
+    from tregsim.design.evaluate import simulation_scenario
+
+    simulated = simulation_scenario(scenario, null).to_dict()
+    simulated.pop("design", None)
+    used = {arm["regimen"] for arm in simulated["arms"]}
+    simulated["regimens"] = {k: v for k, v in simulated["regimens"].items() if k in used}
+    return json.dumps(simulated, sort_keys=True)
 
 
 def pareto_front(rows: Sequence[dict]) -> list[bool]:
