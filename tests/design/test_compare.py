@@ -87,6 +87,7 @@ def test_compare_writes_table_plots_and_page(tmp_path, tregsim_cli):
     rows = json.loads((out / "compare.json").read_text())["rows"]
     assert len(rows) == 4
     assert all(row["same_patients_as_first"] == 1.0 for row in rows)
+    assert all(row["same_arms_as_first"] == 1.0 for row in rows)
     assert all(row["type1_error"] is None for row in rows)  # --no-type1: no null twins
     assert [row["design"] == "fixed" for row in rows] == [True, True, False, False]
     assert "phrc-2016-gs" in (out / "compare.html").read_text()

@@ -83,10 +83,13 @@ def build_variants(scenarios: Sequence[Any], grid: Sequence[str]) -> list[Varian
     return variants
 
 
-def common_patients(reference: pd.DataFrame, other: pd.DataFrame) -> float:
+def common_patients(reference: pd.DataFrame, other: pd.DataFrame, with_arm: bool = True) -> float:
     """Share of the reference's (replicate, subject) baseline rows that the other run has
-    with identical identity columns (patients and arm): 1.0 on common random numbers."""
+    with identical identity columns (the patient, and its arm unless ``with_arm`` is
+    False): 1.0 on common random numbers."""
     columns = [c for c in IDENTITY if c in reference and c in other]
+    if not with_arm:
+        columns = [c for c in columns if c != "arm"]
     ref = reference[columns].set_index(["replicate", "subject"])
     oth = other[columns].set_index(["replicate", "subject"])
     shared = ref.index.intersection(oth.index)
@@ -203,7 +206,8 @@ def compare_variants(
         )
         baseline = _baseline(result.patients)
         reference = baseline if reference is None else reference
-        row["same_patients_as_first"] = common_patients(reference, baseline)
+        row["same_patients_as_first"] = common_patients(reference, baseline, with_arm=False)
+        row["same_arms_as_first"] = common_patients(reference, baseline)
         rows.append(row)
         summaries[variant.label] = {
             "summary": result.summary,

@@ -26,6 +26,7 @@ COLUMNS = (
     "safety_value",
     "on_front",
     "same_patients_as_first",
+    "same_arms_as_first",
 )
 
 TEMPLATE = """<!doctype html>
@@ -41,7 +42,8 @@ img { max-width: 100%; margin: 1em 0; }
 <h1>Designs compared on the same virtual patients</h1>
 <p>{{ replicates }} simulated trials per variant, seed {{ seed }}: every variant enrols the
 same virtual patients and draws the same randomization and measurement streams (common
-random numbers; the last column checks it on the baseline rows). Probability of success:
+random numbers; the last two columns check it on the baseline rows: share of the first
+variant's patients that this variant has identical, and with the same arm). Probability of success:
 share of trials crossing the efficacy boundary in favour of treatment. Type I error: share
 of trials rejecting the null hypothesis (either side) when every arm receives placebo.
 Expected N: patients enrolled when the trial stops. These are model predictions, not
