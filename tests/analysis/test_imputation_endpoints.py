@@ -73,7 +73,7 @@ def test_time_to_salt50_event_and_censoring():
     assert not again["event"].iloc[1] and again["time"].iloc[1] == 85.0  # censored at wk 12
 
 
-def test_long_values_for_mmrm():
+def test_long_values_for_the_random_intercept_model():
     long = long_values(_visits(), EndpointSpec("d", "salt_change", week=52))
     assert len(long) == 5  # 3 subjects x 2 post-baseline visits, minus 1 dropout
     assert set(long.columns) >= {"subject", "visit_week", "y", "baseline", "arm"}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tregsim.api import run_trial
 from tregsim.design import run_design
 from tregsim.design.compare import common_patients, expand_grid, pareto_front
 from tregsim.errors import TregsimInputError
@@ -39,7 +40,7 @@ def test_pareto_front_keeps_the_non_dominated():
 def small_runs(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     scenario = load_scenario(str(EXAMPLE), SMALL)
-    common = dict(progress=False, catalogue=home / "runs.duckdb")
+    common = dict(run_trial=run_trial, progress=False, catalogue=home / "runs.duckdb")
     one = run_design(scenario, 3, 5, run_dir=home / "a", **common)
     two = run_design(scenario, 3, 5, workers=2, run_dir=home / "b", **common)
     null = run_design(scenario, 3, 5, null=True, run_dir=home / "c", **common)
@@ -96,8 +97,8 @@ def test_compare_writes_table_plots_and_page(tmp_path, tregsim_cli):
 def test_null_without_a_design_reports_the_fixed_designs_type1_error(tmp_path):
     scenario = load_scenario("phrc-2016", SMALL)
     result = run_design(
-        scenario, 2, 5, null=True, progress=False, catalogue=tmp_path / "runs.duckdb",
-        run_dir=tmp_path / "run",
+        scenario, 2, 5, null=True, run_trial=run_trial, progress=False,
+        catalogue=tmp_path / "runs.duckdb", run_dir=tmp_path / "run",
     )  # fmt: skip
     assert "design" not in result.summary
     comparison = result.summary["comparisons"]["salt50_w52"]
@@ -114,7 +115,12 @@ def test_designs_of_one_scenario_share_one_simulation(tmp_path, monkeypatch):
     )
     engine_runs: list[str] = []
     comparison = compare_variants(
-        variants, 2, 5, run_options={"progress": False}, progress=engine_runs.append
+        variants,
+        2,
+        5,
+        run_trial=run_trial,
+        run_options={"progress": False},
+        progress=engine_runs.append,
     )
     assert len(engine_runs) == 2  # one simulation, one null twin, for both designs
     obf, pocock = (c["summary"]["design"] for c in comparison["summaries"].values())

@@ -1,4 +1,4 @@
-"""Behaviours B1-B6 of DOMAIN.md s8, measured on the typical patient.
+"""Behaviours B1-B6 of sources.md#model-behaviours, measured on the typical patient.
 
 Every check simulates the experiment with the production solver (Rodas4,
 ``tregsim.solve.solve_batch``, rtol 1e-8) and compares a model output with a
@@ -97,16 +97,17 @@ def diseased(typical):
 
 @pytest.mark.parametrize("miu_per_day", [1.0, 3.0])
 def test_b1_low_dose_signal_is_treg_selective(typical, miu_per_day):
-    """SC 1-3 MIU/day x 5: time-averaged CD122 occupancy over days 0-5 is >= 10x in Tregs
-    vs CD8 and NK (measured: 1 MIU 20.9x / 20.0x, 3 MIU 16.2x / 15.6x); NK and CD8 blood
-    counts change by < 10% over 60 days (measured: <= 6.4%)."""
+    """SC 1-3 MIU/day x 5: time-averaged CD122 occupancy over days 0-5 is >= 15x in Tregs
+    vs CD8 and NK (B1 asks for >= 10x; measured: 1 MIU 20.97x / 20.0x, 3 MIU 16.28x / 15.71x,
+    so the test sits at the measured margin); NK and CD8 blood counts change by < 10% over
+    60 days (measured: <= 6.4%)."""
     params, y0 = typical
     rows = _sc_il2((float(d), miu_per_day) for d in range(5))
     dosing_days = np.linspace(0.0, 5.0, 501)
     obs = observe(_solve(params, y0, rows, dosing_days), params)
     treg = obs["signal_treg"].mean()
     for cell in ("cd8", "nk"):
-        assert treg >= 10.0 * obs[f"signal_{cell}"].mean(), (
+        assert treg >= 15.0 * obs[f"signal_{cell}"].mean(), (
             cell,
             treg,
             obs[f"signal_{cell}"].mean(),

@@ -134,8 +134,7 @@ def test_extended_parameter_kernels_equal_the_plain_ones(seed):
         plain_j, fast_j = np.empty(_generated.JAC_NNZ), np.empty(_generated.JAC_NNZ)
         _generated.jac_values(0.0, y, params, plain_j)
         _generated.jac_values_extended(0.0, y, q, fast_j)
-        np.testing.assert_allclose(fast_j, plain_j, rtol=1e-12,
-                                   atol=1e-12 * np.abs(plain_j).max())
+        np.testing.assert_allclose(fast_j, plain_j, rtol=1e-12, atol=1e-12 * np.abs(plain_j).max())
 
 
 def test_lane_kernels_are_the_one_patient_kernels_bit_for_bit():

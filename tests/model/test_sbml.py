@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from tregsim.model import MODEL
-from tregsim.model.sbml import export_sbml_string, infix, typical_patient_sbml, validate
-from tregsim.model.trajectory import typical_trajectory
-from tregsim.population import typical_patient
+from tregsim.model.sbml import export_sbml_string, infix, validate
+from tregsim.population import typical_patient, typical_patient_sbml, typical_trajectory
 from tregsim.scenarios import load_scenario
 from tregsim.solve import EventTable
 

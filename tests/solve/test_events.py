@@ -7,8 +7,13 @@ from tregsim.solve import EventTable
 
 
 def test_sorted_csr_groups_by_patient_and_is_stable():
-    ev = EventTable(time=[2.0, 1.0, 1.0, 0.5, 1.0], patient=[1, 0, 1, 1, 1],
-                    state=[0, 1, 2, 3, 4], kind=[0, 1, 2, 0, 0], value=[1, 2, 3, 4, 5])
+    ev = EventTable(
+        time=[2.0, 1.0, 1.0, 0.5, 1.0],
+        patient=[1, 0, 1, 1, 1],
+        state=[0, 1, 2, 3, 4],
+        kind=[0, 1, 2, 0, 0],
+        value=[1, 2, 3, 4, 5],
+    )
     csr = ev.sorted_csr(3)
     np.testing.assert_array_equal(csr.offsets, [0, 1, 5, 5])
     np.testing.assert_array_equal(csr.time, [1.0, 0.5, 1.0, 1.0, 2.0])
@@ -56,8 +61,13 @@ def test_concat_and_select_patients():
 
 def test_from_dose_records_expands_addl():
     ev = EventTable.from_dose_records(
-        ID=[0, 1], TIME=[0.0, 1.5], AMT=[10.0, 4.0], CMT=["depot", "central"],
-        ADDL=[2, 0], II=[7.0, 0.0], state_index={"depot": 0, "central": 1},
+        ID=[0, 1],
+        TIME=[0.0, 1.5],
+        AMT=[10.0, 4.0],
+        CMT=["depot", "central"],
+        ADDL=[2, 0],
+        II=[7.0, 0.0],
+        state_index={"depot": 0, "central": 1},
     )
     np.testing.assert_array_equal(ev.time, [0.0, 7.0, 14.0, 1.5])
     np.testing.assert_array_equal(ev.patient, [0, 0, 0, 1])

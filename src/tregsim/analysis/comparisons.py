@@ -5,7 +5,8 @@ Which test runs (scenario ``analysis``):
 - responder endpoints: Fisher exact with Newcombe interval (``responder_test: fisher``) or
   CMH over the randomization strata (``cmh``), after NRI (``missing_responder: nri``);
 - continuous endpoints: ANCOVA on baseline after LOCF (``missing_continuous: locf``) or
-  MMRM (``mmrm``; if the mixed model fails: LOCF + ANCOVA, with a note);
+  a random-intercept mixed model over the observed visits (``random_intercept``; if the fit
+  fails: LOCF + ANCOVA, with a note);
 - fold changes (Treg, NK, CD8): the same on the log scale, reported as the ratio of
   geometric-mean fold changes;
 - time to event: log-rank test with the Peto hazard ratio.
@@ -19,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from tregsim.analysis.endpoints import EndpointSpec, long_values, subject_values
-from tregsim.analysis.statistics import StatResult, ancova, cmh_test, fisher_risk_difference, mmrm
+from tregsim.analysis.statistics import (
+    StatResult,
+    ancova,
+    cmh_test,
+    fisher_risk_difference,
+    random_intercept_model,
+)
 from tregsim.analysis.survival import kaplan_meier, logrank
 
 __all__ = [
@@ -57,7 +64,7 @@ class AnalysisOptions:
             "responder_test": ("fisher", "cmh"),
             "continuous_test": ("ancova",),
             "missing_responder": ("nri", "observed"),
-            "missing_continuous": ("locf", "mmrm", "observed"),
+            "missing_continuous": ("locf", "random_intercept", "observed"),
         }
         for field, allowed in checks.items():
             if getattr(self, field) not in allowed:
@@ -144,15 +151,18 @@ def compare_arms(
     """Compare ``treated_arm`` with ``control_arm`` on one endpoint of one replicate."""
     spec = EndpointSpec.from_any(spec)
     note = ""
-    if options.missing_continuous == "mmrm" and spec.type in ("continuous", "fold"):
+    if options.missing_continuous == "random_intercept" and spec.type in ("continuous", "fold"):
         long = long_values(visits, spec)
         long = long[long["arm"].isin([treated_arm, control_arm])].copy()
         long["treated"] = (long["arm"] == treated_arm).astype(float)
         try:
-            result = mmrm(long, float(spec.week))
+            result = random_intercept_model(long, float(spec.week))
             return _to_ratio(result) if spec.type == "fold" else result
         except Exception as error:  # noqa: BLE001 - any fit failure falls back, recorded
-            note = f"MMRM failed ({type(error).__name__}: {error}); fell back to LOCF + ANCOVA"
+            note = (
+                f"the random-intercept model failed ({type(error).__name__}: {error}); "
+                "fell back to LOCF + ANCOVA"
+            )
             values = subject_values(visits, spec, options.missing_responder, "locf")
     if values is None:
         values = subject_values(visits, spec, options.missing_responder, options.missing_continuous)
@@ -177,8 +187,8 @@ def compare_arrays(
     options: AnalysisOptions,
     stratum: np.ndarray | None = None,
 ) -> StatResult:
-    """:func:`compare_arms` from arrays (no MMRM: continuous endpoints by ANCOVA on the
-    columns as given): the arm of every subject, the columns of
+    """:func:`compare_arms` from arrays (no random-intercept model: continuous endpoints by
+    ANCOVA on the columns as given): the arm of every subject, the columns of
     :func:`~tregsim.analysis.endpoints.endpoint_arrays` and, for CMH, the strata."""
     in_pair = (arms == treated_arm) | (arms == control_arm)
     treated = arms[in_pair] == treated_arm

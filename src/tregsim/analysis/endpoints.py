@@ -17,6 +17,7 @@ salt_percent_change (week)     continuous     100 * (SALT(week) - baseline) / ba
 treg_pct (week)                continuous     Treg % of CD4 at week
 treg_fold / nk_fold / cd8_fold fold           value(week) / baseline (analysed on log scale)
 time_to_salt_reduction (pct)   time to event  day of first visit with SALT reduction >= pct
+ae_any / ae_<kind> (week)      responder      >= 1 adverse event reported up to week
 ============================  ==============  =========================================
 """
 
@@ -27,7 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tregsim.analysis.derived import percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
+from tregsim.protocol import AE_ENDPOINT_KINDS
 
 __all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
 
@@ -50,6 +53,8 @@ KINDS: dict[str, _Kind] = {
     "nk_fold": _Kind("fold", "nk_per_ul", "lower", ("week",)),
     "cd8_fold": _Kind("fold", "cd8_per_ul", "lower", ("week",)),
     "time_to_salt_reduction": _Kind("time_to_event", "salt_observed", "higher", ("percent",)),
+    # safety: the column holds the events reported at each visit (tregsim.safety.events)
+    **{kind: _Kind("responder", kind, "lower", ("week",)) for kind in sorted(AE_ENDPOINT_KINDS)},
 }
 
 
@@ -208,12 +213,14 @@ def endpoint_arrays(
             "imputed": np.zeros(len(b), dtype=bool),
         }
     col = _week_column(weeks, spec.week, spec.name)
+    if spec.kind in AE_ENDPOINT_KINDS:  # >= 1 event reported at the visits up to week
+        return _adverse_event_values(wide, base_col, col)
     raw = wide[:, col]
     imputed = np.isnan(raw)
     if kind.type == "responder":
         with np.errstate(invalid="ignore", divide="ignore"):
             if spec.kind == "salt_reduction":
-                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
+                response = salt_responder(b, raw, spec.percent)
             else:
                 response = raw <= spec.threshold
         response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
@@ -224,13 +231,23 @@ def endpoint_arrays(
         if spec.kind == "salt_change":
             value = x - b
         elif spec.kind == "salt_percent_change":
-            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
+            value = percent_change(b, x)
         elif kind.type == "fold":
             value = np.where(b > 0, x / b, np.nan)
             b = np.where(b > 0, np.log(b), np.nan)
         else:  # treg_pct: the value itself
             value = x
     return {"baseline": b, "value": value, "imputed": imputed & np.isfinite(value)}
+
+
+def _adverse_event_values(counts: np.ndarray, base_col: int, col: int) -> dict[str, np.ndarray]:
+    """Safety endpoint: 1 when a patient had at least one event reported at an attended
+    visit after baseline and up to the endpoint's visit (events before a dropout count; a
+    patient never seen after baseline, or whose simulation failed, is missing)."""
+    window = counts[:, base_col + 1 : col + 1]
+    seen = np.isfinite(window).any(axis=1)
+    value = np.where(seen, (np.nansum(window, axis=1) > 0).astype(float), np.nan)
+    return {"baseline": np.zeros(len(value)), "value": value, "imputed": ~seen}
 
 
 def subject_values(
@@ -244,7 +261,7 @@ def subject_values(
 
     Responders: ``missing_responder="nri"`` counts missing as non-response, ``"observed"``
     leaves NaN. Continuous and fold: ``"locf"`` carries the last value forward; anything else
-    (``"mmrm"``, ``"observed"``) leaves NaN (MMRM then models the visits, see
+    (``"random_intercept"``, ``"observed"``) leaves NaN (the mixed model then models the visits, see
     :func:`long_values`). For fold endpoints ``baseline`` is the log of the baseline value
     and ``value`` the fold change.
     """
@@ -260,12 +277,15 @@ def subject_values(
 
 
 def long_values(visits: pd.DataFrame, spec: EndpointSpec) -> pd.DataFrame:
-    """Observed post-baseline values for an MMRM: ``subject, arm, stratum, visit_week, y,
-    baseline`` (y on the analysis scale: change, percent change, value or log fold)."""
+    """Observed post-baseline values for the random-intercept model: ``subject, arm, stratum,
+    visit_week, y, baseline`` (y on the analysis scale: change, percent change, value or log
+    fold)."""
     spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     if kind.type not in ("continuous", "fold"):
-        raise ValueError(f"endpoint {spec.name!r} is not continuous; MMRM does not apply.")
+        raise ValueError(
+            f"endpoint {spec.name!r} is not continuous; the random-intercept model does not apply."
+        )
     info, weeks, wide = _wide(visits, kind.column)
     base_col = _baseline_column(weeks)
     b = wide[:, [base_col]]

@@ -1,4 +1,4 @@
-"""Calibration of the virtual population to the published targets of DOMAIN.md.
+"""Calibration of the virtual population to the published targets of docs/sources.md.
 
 ``run_calibration`` (the ``tregsim calibrate`` command) regenerates the shipped
 ensemble; :mod:`tregsim.calibration.ensemble` loads it; the targets, with their

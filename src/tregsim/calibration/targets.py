@@ -32,14 +32,22 @@ from ..population import (
 )
 from ..solve import EventTable, solve_batch
 
-BSA_M2 = 1.8  # DOMAIN.md s5
+BSA_M2 = 1.8  # sources.md#treg-pharmacodynamics
 
 
 @cache
 def load_targets() -> dict[str, dict]:
-    """The targets with value, tolerance and source."""
+    """The targets with value, tolerance and source (not the ``trial_targets`` block)."""
     text = resources.files("tregsim.data").joinpath("targets.yaml").read_text()
-    return yaml.safe_load(text)
+    return {k: v for k, v in yaml.safe_load(text).items() if k != "trial_targets"}
+
+
+@cache
+def load_trial_targets() -> tuple[dict, ...]:
+    """The ``trial_targets`` block: counts (scenario, arm, endpoint, statistic, n, value,
+    source) compared with a trial-engine run by a binomial likelihood."""
+    text = resources.files("tregsim.data").joinpath("targets.yaml").read_text()
+    return tuple(yaml.safe_load(text).get("trial_targets") or ())
 
 
 def within(name: str, value: float) -> bool:

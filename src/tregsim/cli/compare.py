@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from tregsim.cli import _app
 from tregsim.cli._app import (
     SetOption,
     _check_int,
@@ -89,6 +90,7 @@ def compare(
             chosen_seed,
             type1=type1,
             safety_endpoint=safety_endpoint,
+            run_trial=_app._require("tregsim.api", "run_trial", "compare"),
             run_options={"workers": workers, "progress": False},
             progress=say,
         )

@@ -1,6 +1,6 @@
 """Group-sequential and adaptive designs, compared on the same virtual patients.
 
-A design (the scenario's ``design`` section, :mod:`tregsim.protocol_design`) is an
+A design (the scenario's ``design`` section, :mod:`tregsim.protocol.design`) is an
 analysis of the trial engine's patient rows masked by calendar time: interim looks see only
 the visits done by then, so designs and scenario variants run on common random numbers.
 Entry points: :func:`run_design` (``tregsim run`` with a design, ``--null``),

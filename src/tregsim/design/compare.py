@@ -160,11 +160,14 @@ def compare_variants(
     *,
     type1: bool = True,
     safety_endpoint: str | None = None,
+    run_trial: Callable[..., Any],
     run_options: dict | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Run every variant (and its null twin with ``type1``) on common random numbers;
-    return ``{"rows": [...], "summaries": {...}, "seed", "replicates"}``."""
+    return ``{"rows": [...], "summaries": {...}, "seed", "replicates"}``. ``run_trial`` is
+    the engine's entry point (:func:`tregsim.api.run_trial`, passed in: it sits above this
+    package); ``run_options`` go to it."""
     from tregsim.design.evaluate import check_design, simulation_scenario, with_design
 
     for variant in variants:
@@ -184,8 +187,6 @@ def compare_variants(
     def simulate(scenario, null: bool, label: str):
         """The engine's run for ``scenario`` (shared by variants that differ only in their
         design: the same rows, evaluated under each design)."""
-        from tregsim.trial import run_trial
-
         key = simulation_key(scenario, null)
         if key not in simulations:
             if progress:

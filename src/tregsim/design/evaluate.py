@@ -1,14 +1,15 @@
 """A scenario's ``design`` applied to every replicate of a run: summary.json's ``design``.
 
-:func:`run_design` runs the trial engine (``tregsim.trial.run_trial``: every patient
-followed to the end) and :func:`evaluate_design` replays each replicate as the
-group-sequential design would have seen it (:mod:`tregsim.design.looks`,
+:func:`run_design` runs the trial engine (the ``run_trial`` it is given, such as
+:func:`tregsim.api.run_trial`: every patient followed to the end) and
+:func:`evaluate_design` replays each replicate as the group-sequential design would have
+seen it (:mod:`tregsim.design.looks`,
 :mod:`tregsim.design.rules`). :func:`null_scenario` gives every active arm placebo on the
 same virtual patients, so the same code measures the type I error.
 
 Assurance (O'Hagan, Stevens & Campbell, Pharm Stat 2005;4:187) is the probability of
 success averaged over the calibrated posterior: each replicate trial draws one ensemble
-member (:func:`tregsim.calibration.ensemble.member_for_replicate`), so it is the power over
+member (:func:`tregsim.population.ensemble.member_for_replicate`), so it is the power over
 all replicates, and the power within each member shows its spread across posterior draws.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,7 @@ from tregsim.design.boundaries import spending_boundaries
 from tregsim.design.looks import DAYS_PER_MONTH, enrolment_days, primary_data
 from tregsim.design.rules import DesignPlan, evaluate_replicate
 from tregsim.errors import TregsimInputError
+from tregsim.population.ensemble import member_for_replicate
 
 __all__ = [
     "check_design",
@@ -120,8 +123,6 @@ def simulation_scenario(scenario, null: bool = False):
 
 
 def _member_key(seed: int, replicate: int) -> str:
-    from tregsim.calibration.ensemble import member_for_replicate
-
     return json.dumps(member_for_replicate(seed, replicate), sort_keys=True)
 
 
@@ -270,6 +271,7 @@ def run_design(
     replicates: int = 100,
     seed: int | None = None,
     *,
+    run_trial: Callable[..., Any],
     null: bool = False,
     **run_options: Any,
 ):
@@ -277,12 +279,11 @@ def run_design(
 
     ``null=True`` simulates every arm on placebo (:func:`null_scenario`) and reports the
     ``type1_error`` (of the design, or of the fixed design's primary comparison when the
-    scenario has no design section); ``run_options`` go to
-    :func:`tregsim.trial.run_trial` (workers, scheduler, progress, ...). Returns the
-    engine's ``TrialResult`` with the design added.
+    scenario has no design section). ``run_trial`` is the engine's entry point,
+    :func:`tregsim.api.run_trial` (it sits above this package, so it is passed in);
+    ``run_options`` go to it (workers, scheduler, progress, ...). Returns its
+    ``TrialResult`` with the design added.
     """
-    from tregsim.trial import run_trial
-
     check_design(scenario, null)
     seed = scenario.seed if seed is None else int(seed)
     simulated = simulation_scenario(scenario, null)

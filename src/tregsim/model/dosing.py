@@ -2,7 +2,7 @@
 
 Units: IL-2 doses in MIU, MIU/m2 or IU/kg become nmol (1 MIU = 61.1 ug = 3.99 nmol:
 Proleukin label, 18 MIU = 1.1 mg, MW 15.3 kDa); baricitinib doses stay in mg.
-Subcutaneous IL-2 enters the depot after a 27-minute lag (Piscitelli, DOMAIN.md s4),
+Subcutaneous IL-2 enters the depot after a 27-minute lag (Piscitelli, sources.md#il2-pharmacology),
 IV IL-2 enters the central compartment, oral baricitinib the gut.
 """
 
@@ -12,9 +12,10 @@ import numpy as np
 
 from . import MODEL
 
-#: nmol of aldesleukin per MIU: 1.1 mg / 18 MIU / 15.3 kDa (Proleukin label; DOMAIN.md s4).
+#: nmol of aldesleukin per MIU: 1.1 mg / 18 MIU / 15.3 kDa (Proleukin label;
+#: docs/sources.md#il2-pharmacology).
 NMOL_PER_MIU = 1.1e-3 / 18.0 / 15300.0 * 1e9
-#: SC absorption lag, 27 min (Piscitelli; DOMAIN.md s4), in days.
+#: SC absorption lag, 27 min (Piscitelli; sources.md#il2-pharmacology), in days.
 SC_LAG_DAYS = 27.0 / 1440.0
 
 _COMPARTMENT = {

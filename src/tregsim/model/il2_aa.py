@@ -20,7 +20,7 @@ Compartments and sources:
   loop of Xing et al., Nat Med 2014, and the bistable immune-privilege collapse
   of Dobreva, Paus & Cogan, J Theor Biol 2015.
 * Hair cycle: anagen (visible / regrowing), catagen, telogen (with club hair /
-  empty), dystrophic anagen; durations from DOMAIN.md s6.
+  empty), dystrophic anagen; durations from sources.md#alopecia-areata.
 * Baricitinib: oral one-compartment PK; unbound drug inhibits JAK1-dependent
   IFN-gamma, IL-15 and IL-2 signalling.
 * ``disease_activity``: a per-patient multiplier of effector expansion, set by

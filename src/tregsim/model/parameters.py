@@ -28,9 +28,9 @@ _K21 = _ALPHA * _BETA / _K10
 _K12 = _ALPHA + _BETA - _K10 - _K21
 
 KONRAD = "Konrad et al., Cancer Res 1990;50:2009"
-MEYER = "meyer-lab/gc-cytokines final_receptor_levels.csv (DOMAIN.md s4)"
+MEYER = "meyer-lab/gc-cytokines final_receptor_levels.csv (sources.md#il2-pharmacology)"
 FALLON = "Fallon & Lauffenburger 2000, BioModels BIOMD0000000665"
-HAIR = "DOMAIN.md s6 (scalp follicle cycle durations)"
+HAIR = "sources.md#alopecia-areata (scalp follicle cycle durations)"
 
 P = Parameter
 
@@ -67,7 +67,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         LN2 / 3.3 * 24.0,
         "1/day",
         "derived",
-        "Piscitelli (DOMAIN.md s4): apparent SC half-life 3.3 h, absorption-limited (flip-flop)",
+        "Piscitelli (sources.md#il2-pharmacology): apparent SC half-life 3.3 h, "
+        "absorption-limited (flip-flop)",
         "subcutaneous absorption rate constant",
         0.3,
     ),
@@ -488,7 +489,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         76.0,
         "L",
         "assumed",
-        "assumed (volume not in DOMAIN.md)",
+        "assumed (volume not in docs/sources.md)",
         "baricitinib volume of distribution",
     ),
     P(
@@ -504,10 +505,17 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         "1",
         "assumed",
-        "assumed (protein binding not verified, DOMAIN.md s7)",
+        "assumed (protein binding not verified, sources.md#baricitinib)",
         "baricitinib unbound fraction",
     ),
-    P("bari_mw", 371.4, "g/mol", "published", "EU SmPC (DOMAIN.md s7)", "baricitinib molar mass"),
+    P(
+        "bari_mw",
+        371.4,
+        "g/mol",
+        "published",
+        "EU SmPC (sources.md#baricitinib)",
+        "baricitinib molar mass",
+    ),
     P(
         "bari_ic50_nm",
         6.5,

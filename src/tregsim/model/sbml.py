@@ -24,7 +24,6 @@ Time is in days (unit ``day``). libsbml writes numbers with 15 significant digit
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -273,46 +272,8 @@ def validate(sbml: str, units: bool = False) -> list[str]:
     return messages
 
 
-def typical_patient_sbml(scenario: Any, arm: str) -> str:
-    """The SBML string of the typical patient of ``arm`` (as ``tregsim trajectory`` solves it)."""
-    from tregsim.population import typical_patient
-
-    if isinstance(scenario, str):
-        from tregsim.scenarios import load_scenario
-
-        scenario = load_scenario(scenario, [])
-    patient = typical_patient(scenario, arm)
-    model_id = "tregsim_" + "".join(
-        ch if ch.isalnum() else "_" for ch in f"{getattr(scenario, 'name', 'scenario')}_{arm}"
-    )
-    return export_sbml_string(
-        None,
-        patient.params,
-        patient.y0,
-        patient.events,
-        model_id=model_id,
-        name=f"tregsim typical patient: {getattr(scenario, 'name', '')} arm {arm}",
-    )
-
-
-def export_sbml(scenario: Any, arm: str, path: str | Path) -> Path:
-    """Write the typical patient of ``arm`` as SBML L3V2 to ``path``; returns the path.
-
-    Raises RuntimeError if libsbml reports consistency errors (nothing is written then).
-    """
-    text = typical_patient_sbml(scenario, arm)
-    errors = validate(text)
-    if errors:
-        raise RuntimeError("the exported SBML is not valid:\n" + "\n".join(errors[:20]))
-    path = Path(path)
-    path.write_text(text)
-    return path
-
-
 __all__ = [
-    "export_sbml",
     "export_sbml_string",
     "infix",
-    "typical_patient_sbml",
     "validate",
 ]

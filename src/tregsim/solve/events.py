@@ -119,8 +119,13 @@ class EventTable:
     @classmethod
     def empty(cls) -> EventTable:
         """A table without events."""
-        return cls(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64),
-                   np.empty(0, np.int64), np.empty(0))
+        return cls(
+            np.empty(0),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0),
+        )
 
     @classmethod
     def concat(cls, tables: Sequence[EventTable]) -> EventTable:
@@ -139,8 +144,11 @@ class EventTable:
         """Events of patients ``start <= patient < stop``, renumbered from 0."""
         keep = (self.patient >= start) & (self.patient < stop)
         return EventTable(
-            self.time[keep], self.patient[keep] - start, self.state[keep],
-            self.kind[keep], self.value[keep],
+            self.time[keep],
+            self.patient[keep] - start,
+            self.state[keep],
+            self.kind[keep],
+            self.value[keep],
         )
 
     def sorted_csr(self, n_patients: int) -> EventCsr:

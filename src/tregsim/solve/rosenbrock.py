@@ -207,8 +207,6 @@ def apply_event(y, state, kind, value):
         y[state] *= value
 
 
-
-
 # placeholders of a model without generated lane kernels (see _kernels): never called
 @njit(cache=True, nogil=True)
 def no_rhs_lanes(y, p, dydt):
