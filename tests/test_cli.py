@@ -7,7 +7,8 @@ import pytest
 from tregsim.scenarios import list_scenarios, scenario_yaml
 
 COMMANDS = [
-    "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "app", "resume"
+    "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "app", "resume",
+    "compare",
 ]  # fmt: skip
 
 

@@ -19,7 +19,16 @@ from typing import Annotated, Any
 import typer
 
 from tregsim.cli import app as _app_command  # noqa: F401 - register
-from tregsim.cli import calibrate, plot, resume, run, runs, scenarios, typical  # noqa: F401
+from tregsim.cli import (  # noqa: F401 - register
+    calibrate,
+    compare,
+    plot,
+    resume,
+    run,
+    runs,
+    scenarios,
+    typical,
+)
 from tregsim.cli._app import (
     _ABORT,
     _ARGV,

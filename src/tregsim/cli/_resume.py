@@ -6,6 +6,11 @@ folder, the seed, the replicates, and the workers or scheduler. ``tregsim resume
 ``tregsim run --resume RUN_ID`` read it back; any other argument must agree with it (an
 input error naming the field otherwise), except ``--workers`` / ``--scheduler``, which do
 not change the results and may differ (a resumed run may use a bigger machine).
+
+A run with a ``design`` section or ``--null`` also records ``null``: its catalogue holds the
+scenario the engine simulated (every arm on placebo, ``max_n`` patients), so the scenario
+as given is read again from the record's source and overrides, and must still simulate to
+the recorded one.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class CampaignPlan:
     workers: int | None
     scheduler: str | None
     record: dict[str, Any]
+    null: bool = False
 
 
 def scenario_source(scenario: str) -> str:
@@ -89,20 +95,31 @@ def plan_resume(
     seed: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    null: bool = False,
 ) -> CampaignPlan:
     """The plan that continues campaign `run_id` from its catalogue record; arguments given
     (not None / not empty) must agree with the record. Input errors (exit 2) otherwise, or
     when the run is unknown, done, still running, or was not started by ``tregsim run``."""
     from tregsim.scenarios import load_scenario
-    from tregsim.store import RunStore, scenario_hash
+    from tregsim.store import RunStore
 
     row = RunStore().resume_record(run_id, kind="campaign")
     record = row["resume"]
     if "source" not in record:
-        return _plan_without_record(row, scenario, sets, out, replicates, seed, workers, scheduler)
+        return _plan_without_record(
+            row, scenario, sets, out, replicates, seed, workers, scheduler, null
+        )
+    designed = "null" in record  # a design section or --null: see the module docstring
+    if null and not record.get("null", False):
+        raise TregsimInputError(
+            f"--null contradicts run {run_id}, which was started without --null; leave --null "
+            f"out to resume the run as recorded (tregsim resume {run_id})",
+            field="--null",
+        )
+    null = bool(record.get("null", False))
     if scenario is not None or sets:
         given = load_scenario(scenario or record["source"], list(sets) or record["overrides"])
-        if scenario_hash(given) != row["scenario_hash"]:
+        if _simulated_hash(given, null) != row["scenario_hash"]:
             shown = " ".join([scenario or record["source"], *(f"--set {s}" for s in sets)])
             recorded = " ".join([record["source"], *(f"--set {s}" for s in record["overrides"])])
             raise _contradiction(run_id, "SCENARIO", f"'{shown}'", f"'{recorded}'")
@@ -116,17 +133,44 @@ def plan_resume(
     if workers is None and scheduler is None:
         workers, scheduler = record.get("workers"), record.get("scheduler")
     return CampaignPlan(
-        scenario=_recorded_scenario(row),
+        scenario=_designed_scenario(row, record) if designed else _recorded_scenario(row),
         out=recorded_out,
         replicates=int(row["replicates"]),
         seed=int(row["seed"]),
         workers=workers,
         scheduler=scheduler,
         record=record,
+        null=null,
     )
 
 
-def _plan_without_record(row, scenario, sets, out, replicates, seed, workers, scheduler):
+def _simulated_hash(scenario: Any, null: bool) -> str:
+    """The hash of the scenario the engine runs for `scenario` (its design, ``--null``)."""
+    from tregsim.design.evaluate import simulation_scenario
+    from tregsim.store import scenario_hash
+
+    if scenario.design is None and not null:
+        return scenario_hash(scenario)
+    return scenario_hash(simulation_scenario(scenario, null))
+
+
+def _designed_scenario(row: dict[str, Any], record: dict[str, Any]) -> Any:
+    """The scenario as given to a design or ``--null`` run, read again from its source."""
+    from tregsim.scenarios import load_scenario
+
+    _recorded_scenario(row)  # its run folder is still there
+    scenario = load_scenario(record["source"], record["overrides"])
+    if _simulated_hash(scenario, bool(record["null"])) != row["scenario_hash"]:
+        raise TregsimInputError(
+            f"run {row['run_id']} cannot be resumed: its scenario {record['source']} (with its "
+            "design or --null) reads differently now than when the run started; start the "
+            "run again with tregsim run",
+            field="RUN_ID",
+        )
+    return scenario
+
+
+def _plan_without_record(row, scenario, sets, out, replicates, seed, workers, scheduler, null):
     """A run recorded without a resume record (by an older tregsim, or started from Python):
     resumable with its original arguments, which ``run_campaign`` checks against the run."""
     from tregsim.scenarios import load_scenario
@@ -152,4 +196,5 @@ def _plan_without_record(row, scenario, sets, out, replicates, seed, workers, sc
         workers=workers,
         scheduler=scheduler,
         record=new_run_record(scenario, sets, out),
+        null=null,
     )

@@ -85,6 +85,13 @@ def run(
         ),
     ] = None,
     quiet: QuietOption = False,
+    null: Annotated[
+        bool,
+        typer.Option(
+            "--null",
+            help="Every active arm gets placebo (same virtual patients): reports type1_error.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a trial scenario and write summary.json, patients.parquet and the report.
 
@@ -125,12 +132,20 @@ def run(
     else:
         plan = plan_resume(
             resume, scenario=scenario, sets=sets or (), out=out, replicates=replicates,
-            seed=seed, workers=workers, scheduler=scheduler,
+            seed=seed, workers=workers, scheduler=scheduler, null=null,
         )  # fmt: skip
         loaded, out, replicates, chosen_seed = plan.scenario, plan.out, plan.replicates, plan.seed
-        workers, scheduler, record = plan.workers, plan.scheduler, plan.record
+        workers, scheduler, record, null = plan.workers, plan.scheduler, plan.record, plan.null
     _check_out("--out", out, want_dir=True)
     run_trial = _app._require("tregsim.api", "run_trial", "run")
+    if loaded.design is not None or null:  # group-sequential design and/or --null
+        from functools import partial
+
+        from tregsim.design import check_design, run_design
+
+        check_design(loaded, null)
+        run_trial = partial(run_design, run_trial=run_trial, null=null)
+        record["null"] = null
     if workers is None and scheduler is None:
         workers = _auto_workers(replicates)
 
@@ -159,6 +174,11 @@ def run(
         raise typer.Exit(128 + getattr(stop, "signum", 2)) from None  # 130, 143 or 129
     if not quiet:
         _print_run_summary(loaded, getattr(result, "summary", None), out)
+        if null or loaded.design is not None:
+            from tregsim.design.text import design_lines
+
+            for line in design_lines(result.summary):
+                _console().print(line)
 
 
 def _auto_workers(replicates: int) -> int | None:

@@ -2,14 +2,16 @@
 
 A scenario is written in YAML (see ``docs/dev/contracts.md`` for the shape) and validated
 here with pydantic v2, one module per part (population, regimen, conduct, endpoints,
-scenario, overrides). Every model is frozen and rejects unknown keys. Time inside tregsim is
-in days; the scenario speaks in weeks for visits and endpoints and in days for dosing.
+design, scenario, overrides). Every model is frozen and rejects unknown keys. Time inside
+tregsim is in days; the scenario speaks in weeks for visits and endpoints and in days for
+dosing.
 
 Public entry points: :class:`Scenario` (``Scenario.from_yaml``, ``Scenario.with_overrides``,
 ``Scenario.to_yaml``) and :meth:`Regimen.administrations`.
 """
 
 from tregsim.protocol.conduct import Assay, Blinding, Dropout, Randomization, Rater
+from tregsim.protocol.design import Design, Futility, SampleSizeReestimation
 from tregsim.protocol.endpoints import (
     AE_ENDPOINT_KINDS,
     RESPONDER_KINDS,
@@ -43,17 +45,20 @@ __all__ = [
     "Assay",
     "Blinding",
     "Course",
+    "Design",
     "Dose",
     "DoseUnit",
     "Dropout",
     "Drug",
     "Endpoint",
     "EndpointKind",
+    "Futility",
     "Inclusion",
     "Population",
     "Randomization",
     "Rater",
     "Regimen",
     "Route",
+    "SampleSizeReestimation",
     "Scenario",
 ]

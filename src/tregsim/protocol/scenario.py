@@ -21,6 +21,7 @@ from tregsim.protocol._base import NAME_PATTERN as _NAME_PATTERN
 from tregsim.protocol._base import FrozenModel as _Model
 from tregsim.protocol._base import fmt_num as _num
 from tregsim.protocol.conduct import Assay, Blinding, Dropout, Randomization, Rater
+from tregsim.protocol.design import Design
 from tregsim.protocol.endpoints import Analysis, Endpoint, EndpointKind
 from tregsim.protocol.overrides import apply_override as _apply_override
 from tregsim.protocol.population import Population
@@ -58,6 +59,9 @@ class Scenario(_Model):
         min_length=1, description="a list of at least one endpoint"
     )
     analysis: Analysis = Field(description="a mapping with primary and control_arm")
+    design: Design | None = Field(
+        None, description="a mapping with accrual_per_month, interims and efficacy"
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -65,6 +69,8 @@ class Scenario(_Model):
         self._check_visits()
         self._check_endpoints()
         self._check_analysis()
+        if self.design is not None:
+            self.design.check_sample_size(self.population.n)
         return self
 
     def _check_arms(self) -> None:
@@ -241,8 +247,13 @@ class Scenario(_Model):
         return cls.from_dict(data, source)
 
     def payload(self) -> dict[str, Any]:
-        """Every field as plain JSON data (``None`` kept): what the canonical JSON encodes."""
-        return self.model_dump(mode="json")
+        """Every field as plain JSON data (``None`` kept): what the canonical JSON encodes.
+        The optional ``design`` section is left out when absent, so a scenario without one
+        has the canonical JSON and hash it had before designs existed."""
+        data = self.model_dump(mode="json")
+        if data.get("design") is None:
+            data.pop("design", None)
+        return data
 
     def canonical_json(self) -> str:
         """Canonical JSON text: sorted keys, no spaces, UTF-8 characters kept."""
