@@ -11,6 +11,7 @@ from tregsim.model.dosing import dose_events
 from tregsim.population.ensemble import ensemble_centre
 from tregsim.population.spec import PopulationSpec, typical_parameters
 from tregsim.solve import EventTable, solve_batch
+from tregsim.solve.events import SET
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def typical_patient(scenario, arm: str, spec: PopulationSpec | None = None) -> T
         time=np.array([trigger, trigger]),
         patient=np.zeros(2, dtype=np.int64),
         state=np.array([si["privilege"], si["cd8_skin"]]),
-        kind=np.ones(2, dtype=np.int8),
+        kind=np.full(2, SET, dtype=np.int8),
         value=np.array([spec.trigger_privilege, spec.trigger_cd8]),
     )
     y_start = initial_state(params[None, :])
