@@ -7,7 +7,8 @@ import pytest
 
 from tregsim.model import MODEL
 from tregsim.model.sbml import export_sbml_string, infix, validate
-from tregsim.population import typical_patient, typical_patient_sbml, typical_trajectory
+from tregsim.population import typical_patient
+from tregsim.population.exports import typical_patient_sbml, typical_trajectory
 from tregsim.scenarios import load_scenario
 from tregsim.solve import EventTable
 

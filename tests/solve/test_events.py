@@ -83,3 +83,25 @@ def test_from_dose_records_errors():
         EventTable.from_dose_records(0, 0.0, 1.0, "depot")
     with pytest.raises(ValueError, match="unknown states"):
         EventTable.from_dose_records(0, 0.0, 1.0, "gut", state_index={"depot": 0})
+
+
+def test_one_apply_event_rule_for_python_sympy_and_the_compiled_solver():
+    """events.apply_event (numbers and sympy, used by the SBML export) and the solver's
+    compiled twin give the same state for every named kind."""
+    import sympy as sp
+
+    from tregsim.solve.events import EventKind, apply_event
+    from tregsim.solve.rosenbrock import apply_event as apply_compiled
+
+    for kind in EventKind:
+        y = np.array([2.0, 5.0])
+        apply_compiled(y, 1, int(kind), 3.0)
+        assert (
+            y[1]
+            == apply_event(5.0, kind, 3.0)
+            == {"ADD": 8.0, "SET": 3.0, "MULTIPLY": 15.0}[kind.name]
+        )
+    x = sp.Symbol("x")
+    assert apply_event(x, EventKind.MULTIPLY, 2) == 2 * x
+    with pytest.raises(ValueError):
+        apply_event(1.0, 7, 1.0)

@@ -130,7 +130,6 @@ def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, 
     exactly those of subject_values / arm_values / compare_arms on the patients table."""
     from tregsim.analysis import (
         AnalysisOptions,
-        EndpointSpec,
         arm_values,
         compare_arms,
         subject_values,
@@ -147,7 +146,7 @@ def test_replicate_results_equal_those_from_its_patients_table(scenario, fakes, 
     result = fakes.replicate(alt, seed=4, replicate=2)
     assert result.patients["dropped_out"].any()
     options = AnalysisOptions.from_any(alt.analysis)
-    for spec in [EndpointSpec.from_any(e) for e in alt.endpoints]:
+    for spec in alt.endpoints:
         values = subject_values(result.patients, spec)
         per_arm = {arm: result.endpoints[arm][spec.name] for arm in result.endpoints}
         assert json.dumps(arm_values(values, spec), sort_keys=True) == json.dumps(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from tregsim.analysis.endpoints import EndpointSpec, long_values, subject_values
+from tregsim.analysis.endpoints import long_values, subject_values
 from tregsim.analysis.statistics import (
     StatResult,
     ancova,
@@ -28,6 +28,7 @@ from tregsim.analysis.statistics import (
     random_intercept_model,
 )
 from tregsim.analysis.survival import kaplan_meier, logrank
+from tregsim.protocol import Endpoint
 
 __all__ = [
     "AnalysisOptions",
@@ -93,9 +94,8 @@ class AnalysisOptions:
         return cls(**known)
 
 
-def arm_values(values: pd.DataFrame, spec: EndpointSpec) -> dict[str, float]:
+def arm_values(values: pd.DataFrame, spec: Endpoint) -> dict[str, float]:
     """Per-arm summary of subject values (see :data:`ARM_STATISTIC`)."""
-    spec = EndpointSpec.from_any(spec)
     columns = {"value": values["value"].to_numpy(dtype=float)}
     if spec.type == "time_to_event":
         columns["time"] = values["time"].to_numpy(dtype=float)
@@ -104,7 +104,7 @@ def arm_values(values: pd.DataFrame, spec: EndpointSpec) -> dict[str, float]:
 
 
 def arm_values_arrays(
-    arms: np.ndarray, columns: dict[str, np.ndarray], spec: EndpointSpec
+    arms: np.ndarray, columns: dict[str, np.ndarray], spec: Endpoint
 ) -> dict[str, float]:
     """:func:`arm_values` from arrays: the arm of every subject and the columns of
     :func:`~tregsim.analysis.endpoints.endpoint_arrays`."""
@@ -142,14 +142,13 @@ def _to_ratio(result: StatResult) -> StatResult:
 
 def compare_arms(
     visits: pd.DataFrame,
-    spec: EndpointSpec,
+    spec: Endpoint,
     treated_arm: str,
     control_arm: str,
     options: AnalysisOptions,
     values: pd.DataFrame | None = None,
 ) -> StatResult:
     """Compare ``treated_arm`` with ``control_arm`` on one endpoint of one replicate."""
-    spec = EndpointSpec.from_any(spec)
     note = ""
     if options.missing_continuous == "random_intercept" and spec.type in ("continuous", "fold"):
         long = long_values(visits, spec)
@@ -179,7 +178,7 @@ def compare_arms(
 
 
 def compare_arrays(
-    spec: EndpointSpec,
+    spec: Endpoint,
     arms: np.ndarray,
     columns: dict[str, np.ndarray],
     treated_arm: str,

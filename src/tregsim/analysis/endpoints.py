@@ -31,81 +31,43 @@ import pandas as pd
 
 from tregsim.analysis.derived import percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
-from tregsim.protocol import AE_ENDPOINT_KINDS
+from tregsim.protocol import AE_ENDPOINT_KINDS, Endpoint
+from tregsim.protocol.endpoints import BETTER, ENDPOINT_TYPE, EndpointKind
 
 __all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
 
 
 @dataclass(frozen=True)
 class _Kind:
-    type: str  # responder | continuous | fold | time_to_event
-    column: str
-    better: str  # "higher" or "lower" is the direction favouring treatment
-    needs: tuple[str, ...]
+    type: str  # responder | continuous | fold | time_to_event (protocol.ENDPOINT_TYPE)
+    column: str  # the patients-table column the endpoint reads
+    better: str  # "higher" or "lower" favours treatment (protocol.BETTER)
 
 
-KINDS: dict[str, _Kind] = {
-    "salt_reduction": _Kind("responder", "salt_observed", "higher", ("percent", "week")),
-    "salt_at_most": _Kind("responder", "salt_observed", "higher", ("threshold", "week")),
-    "salt_change": _Kind("continuous", "salt_observed", "lower", ("week",)),
-    "salt_percent_change": _Kind("continuous", "salt_observed", "lower", ("week",)),
-    "treg_pct": _Kind("continuous", "treg_pct_cd4_observed", "higher", ("week",)),
-    "treg_fold": _Kind("fold", "treg_pct_cd4_observed", "higher", ("week",)),
-    "nk_fold": _Kind("fold", "nk_per_ul", "lower", ("week",)),
-    "cd8_fold": _Kind("fold", "cd8_per_ul", "lower", ("week",)),
-    "treg_naive_fold": _Kind("fold", "treg_naive_pct_cd4_observed", "higher", ("week",)),
-    "treg_activated_fold": _Kind("fold", "treg_activated_pct_cd4_observed", "higher", ("week",)),
-    "time_to_salt_reduction": _Kind("time_to_event", "salt_observed", "higher", ("percent",)),
+#: The column each endpoint kind reads; its type and direction come from the schema.
+_COLUMNS: dict[EndpointKind, str] = {
+    EndpointKind.salt_reduction: "salt_observed",
+    EndpointKind.salt_at_most: "salt_observed",
+    EndpointKind.salt_change: "salt_observed",
+    EndpointKind.salt_percent_change: "salt_observed",
+    EndpointKind.treg_pct: "treg_pct_cd4_observed",
+    EndpointKind.treg_fold: "treg_pct_cd4_observed",
+    EndpointKind.nk_fold: "nk_per_ul",
+    EndpointKind.cd8_fold: "cd8_per_ul",
+    EndpointKind.time_to_salt_reduction: "salt_observed",
+    EndpointKind.treg_naive_fold: "treg_naive_pct_cd4_observed",
+    EndpointKind.treg_activated_fold: "treg_activated_pct_cd4_observed",
     # safety: the column holds the events reported at each visit (tregsim.safety.events)
-    **{kind: _Kind("responder", kind, "lower", ("week",)) for kind in sorted(AE_ENDPOINT_KINDS)},
+    **{EndpointKind(kind): kind for kind in sorted(AE_ENDPOINT_KINDS)},
+}
+KINDS: dict[str, _Kind] = {
+    kind.value: _Kind(ENDPOINT_TYPE[kind], column, BETTER[kind])
+    for kind, column in _COLUMNS.items()
 }
 
-
-@dataclass(frozen=True)
-class EndpointSpec:
-    """One endpoint: its name, kind and the week / percent / threshold it needs."""
-
-    name: str
-    kind: str
-    week: float | None = None
-    percent: float | None = None
-    threshold: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(
-                f"endpoint {self.name!r}: kind {self.kind!r} is unknown; use one of "
-                f"{', '.join(KINDS)}."
-            )
-        for field in KINDS[self.kind].needs:
-            if getattr(self, field) is None:
-                raise ValueError(f"endpoint {self.name!r} ({self.kind}) needs '{field}'.")
-        if self.percent is not None and not 0 < self.percent <= 100:
-            raise ValueError(f"endpoint {self.name!r}: percent={self.percent} must be in (0, 100].")
-
-    @classmethod
-    def from_any(cls, spec) -> EndpointSpec:
-        """Build from a dict, a pydantic model or any object with these attributes."""
-        if isinstance(spec, EndpointSpec):
-            return spec
-        get = spec.get if isinstance(spec, dict) else (lambda k, d=None: getattr(spec, k, d))
-        return cls(
-            name=str(get("name")),
-            kind=str(get("kind")),
-            week=get("week"),
-            percent=get("percent"),
-            threshold=get("threshold"),
-        )
-
-    @property
-    def type(self) -> str:
-        """responder, continuous, fold or time_to_event."""
-        return KINDS[self.kind].type
-
-    @property
-    def better(self) -> str:
-        """Direction that favours treatment: "higher" or "lower"."""
-        return KINDS[self.kind].better
+#: The analysis reads the scenario's own Endpoint (one Endpoint type in tregsim); this name
+#: is kept for code written against the former analysis-only type.
+EndpointSpec = Endpoint
 
 
 def _grid(visits: pd.DataFrame) -> tuple[int, np.ndarray] | None:
@@ -179,7 +141,7 @@ def _baseline_column(weeks: np.ndarray) -> int:
 
 
 def endpoint_arrays(
-    spec: EndpointSpec,
+    spec: Endpoint,
     weeks: np.ndarray,
     wide: np.ndarray,
     days: np.ndarray | None = None,
@@ -255,7 +217,7 @@ def _adverse_event_values(counts: np.ndarray, base_col: int, col: int) -> dict[s
 
 def subject_values(
     visits: pd.DataFrame,
-    spec: EndpointSpec,
+    spec: Endpoint,
     missing_responder: str = "nri",
     missing_continuous: str = "locf",
 ) -> pd.DataFrame:
@@ -268,7 +230,6 @@ def subject_values(
     :func:`long_values`). For fold endpoints ``baseline`` is the log of the baseline value
     and ``value`` the fold change.
     """
-    spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     info, weeks, wide = _wide(visits, kind.column)
     days = _days(visits, info) if kind.type == "time_to_event" else None
@@ -279,11 +240,10 @@ def subject_values(
     return out
 
 
-def long_values(visits: pd.DataFrame, spec: EndpointSpec) -> pd.DataFrame:
+def long_values(visits: pd.DataFrame, spec: Endpoint) -> pd.DataFrame:
     """Observed post-baseline values for the random-intercept model: ``subject, arm, stratum,
     visit_week, y, baseline`` (y on the analysis scale: change, percent change, value or log
     fold)."""
-    spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     if kind.type not in ("continuous", "fold"):
         raise ValueError(

@@ -1,6 +1,6 @@
 """The typical-patient view: any state or read-out of an arm's typical patient over time.
 
-Trajectories come from :func:`tregsim.population.typical.typical_trajectory` (the same as
+Trajectories come from :func:`tregsim.population.exports.typical_trajectory` (the same as
 ``tregsim trajectory``). The solver's numba kernels are compiled once and cached on disk
 (``cache=True``); the server warms them up at start (:func:`warm_up`), and recent
 trajectories are kept in a small in-memory cache keyed by the scenario's content, so a
@@ -64,7 +64,7 @@ class TrajectoryCache:
 
     def get(self, scenario: Any, arm: str, days: float) -> tuple[Any, float]:
         """``(frame, seconds)``: the trajectory and the time it took (0 from the cache)."""
-        from tregsim.population.typical import typical_trajectory
+        from tregsim.population.exports import typical_trajectory
 
         key = (json.dumps(scenario.to_dict(), sort_keys=True), arm, float(days))
         with self._lock:
@@ -85,7 +85,7 @@ class TrajectoryCache:
 def warm_up() -> float:
     """Solve and draw one typical patient, so that the compiled kernels and matplotlib are
     loaded before the first user change; returns seconds."""
-    from tregsim.population.typical import typical_trajectory
+    from tregsim.population.exports import typical_trajectory
     from tregsim.scenarios import load_scenario
 
     started = time.perf_counter()

@@ -25,7 +25,6 @@ from functools import cache
 from typing import Any
 
 from tregsim import __version__
-from tregsim.analysis import EndpointSpec
 from tregsim.analysis.comparisons import ARM_STATISTIC
 from tregsim.analysis.safety import summarize_safety
 from tregsim.analysis.summary import summarize_comparison, summarize_values
@@ -143,7 +142,7 @@ _COMPARISON_KEY = re.compile(r"^(?P<endpoint>.+):(?P<arm>.+)_vs_(?P<control>.+)$
 
 def _endpoint_info(endpoint: Endpoint) -> dict[str, Any]:
     """Name, kind, direction favouring treatment and per-arm statistic of an endpoint."""
-    spec = EndpointSpec.from_any(endpoint)
+    spec = endpoint
     return {
         "name": endpoint.name,
         "kind": spec.kind,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tregsim.solve.events import ADD, EventTable
+
 from ..drugs import DRUGS, IL2_SC_LAG_DAYS, NMOL_PER_MIU
 from ..drugs import dose_amount as _registry_amount
 from . import MODEL
@@ -77,15 +79,13 @@ def regimen_events(
 
 def dose_events(regimen, patient_index: int, body_weight_kg: float, bsa_m2: float, params_row=None):
     """The regimen of one patient as an :class:`~tregsim.solve.events.EventTable` (kind 0: add)."""
-    from ..solve.events import EventTable
-
     times, states, amounts = regimen_events(regimen, body_weight_kg, bsa_m2)
     n = len(times)
     return EventTable(
         time=times,
         patient=np.full(n, patient_index, dtype=np.int64),
         state=states,
-        kind=np.zeros(n, dtype=np.int8),
+        kind=np.full(n, ADD, dtype=np.int8),
         value=amounts,
     )
 
@@ -95,8 +95,6 @@ def cohort_dose_events(regimen, patients, weights_kg, bsas_m2):
 
     ``patients`` are the batch row indices; weights and body surface areas are per patient.
     """
-    from ..solve.events import EventTable
-
     patients = np.asarray(patients, dtype=np.int64)
     admins = administrations(regimen)
     if not admins or not len(patients):
@@ -118,6 +116,6 @@ def cohort_dose_events(regimen, patients, weights_kg, bsas_m2):
         time=np.tile(times, n),
         patient=np.repeat(patients, k),
         state=np.full(n * k, state, dtype=np.int64),
-        kind=np.zeros(n * k, dtype=np.int8),
+        kind=np.full(n * k, ADD, dtype=np.int8),
         value=amounts.ravel(),
     )

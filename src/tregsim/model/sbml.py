@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from tregsim.solve.events import KIND_NAMES, apply_event
+
 from .spec import ModelSpec
 
 SBML_LEVEL = 3
@@ -115,14 +117,10 @@ def _event_assignments(events: Any, patient: int, state_names: tuple[str, ...], 
         name = state_names[int(events.state[row])]
         kind, value = int(events.kind[row]), sp.Float(float(events.value[row]), 17)
         current = grouped.setdefault(time, {}).get(name, sp.Symbol(name))
-        if kind == 0:  # unevaluated: no redistribution of a later factor
-            new = sp.Add(current, value, evaluate=False)
-        elif kind == 1:
-            new = value
-        elif kind == 2:
-            new = sp.Mul(current, value, evaluate=False)
-        else:
+        if kind not in KIND_NAMES:
             raise ValueError(f"event kind {kind} is not 0 (add), 1 (set) or 2 (multiply)")
+        with sp.evaluate(False):  # unevaluated: no redistribution of a later factor
+            new = apply_event(current, kind, value)
         grouped[time][name] = new
     return grouped
 

@@ -17,7 +17,8 @@ predictions carry model uncertainty as well as sampling uncertainty.
 Modules: :mod:`~tregsim.population.spec` (population parameters),
 :mod:`~tregsim.population.candidates`, :mod:`~tregsim.population.natural_history`,
 :mod:`~tregsim.population.screening` (:func:`enroll`), :mod:`~tregsim.population.typical`
-(the typical patient of an arm, its trajectory and its SBML export) and
+(the typical patient of an arm), :mod:`~tregsim.population.exports` (its trajectory and its
+SBML export; not imported here: it needs sympy) and
 :mod:`~tregsim.population.ensemble` (the shipped calibrated ensemble).
 """
 
@@ -36,13 +37,7 @@ from tregsim.population.screening import (  # _subset: used by tregsim.calibrati
     salt_eligible,
 )
 from tregsim.population.spec import SUBTYPES, PopulationSpec, typical_parameters
-from tregsim.population.typical import (
-    TypicalPatient,
-    export_sbml,
-    typical_patient,
-    typical_patient_sbml,
-    typical_trajectory,
-)
+from tregsim.population.typical import TypicalPatient, typical_patient
 
 __all__ = [
     "SUBTYPES",
@@ -53,7 +48,6 @@ __all__ = [
     "covariate_eligible",
     "draw_candidates",
     "enroll",
-    "export_sbml",
     "natural_history_events",
     "rate_screening_salt",
     "salt_eligible",
@@ -61,6 +55,4 @@ __all__ = [
     "study_events",
     "typical_parameters",
     "typical_patient",
-    "typical_patient_sbml",
-    "typical_trajectory",
 ]

@@ -9,6 +9,7 @@ from tregsim.population.candidates import Candidates
 from tregsim.population.spec import PopulationSpec
 from tregsim.rng import PatientStreams
 from tregsim.solve import EventTable, solve_batch
+from tregsim.solve.events import SET
 
 
 def _activity_normals(
@@ -67,7 +68,7 @@ def _natural_history_arrays(
     value = np.empty(len(time))
     value[first], value[first + 1] = spec.trigger_privilege, spec.trigger_cd8
     value[change] = activity
-    kind = np.ones(len(time), dtype=np.int8)
+    kind = np.full(len(time), SET, dtype=np.int8)
     return time, np.repeat(rows, lengths), state, kind, value
 
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from tregsim.drugs import DRUGS
 from tregsim.model import MODEL, initial_state
 from tregsim.model.dosing import dose_events
-from tregsim.model.trajectory import ATOL, RTOL, derived_quantities
 from tregsim.population.ensemble import ensemble_centre
 from tregsim.population.spec import PopulationSpec, typical_parameters
-from tregsim.scenarios import load_scenario
-from tregsim.solve import STATUS_MESSAGES, EventTable, solve_batch
+from tregsim.solve import EventTable, solve_batch
+from tregsim.solve.events import SET
 
 
 @dataclass(frozen=True)
@@ -47,7 +41,7 @@ def typical_patient(scenario, arm: str, spec: PopulationSpec | None = None) -> T
         time=np.array([trigger, trigger]),
         patient=np.zeros(2, dtype=np.int64),
         state=np.array([si["privilege"], si["cd8_skin"]]),
-        kind=np.ones(2, dtype=np.int8),
+        kind=np.full(2, SET, dtype=np.int8),
         value=np.array([spec.trigger_privilege, spec.trigger_cd8]),
     )
     y_start = initial_state(params[None, :])
@@ -71,98 +65,3 @@ def typical_patient(scenario, arm: str, spec: PopulationSpec | None = None) -> T
         else EventTable.empty()
     )
     return TypicalPatient(params, y0, events, weight, bsa, 1.0)
-
-
-def _scenario(scenario: Any) -> Any:
-    if isinstance(scenario, str):
-        return load_scenario(scenario, [])
-    return scenario
-
-
-def typical_trajectory(scenario: Any, arm: str, times: Sequence[float]) -> pd.DataFrame:
-    """Solve the typical patient of ``arm`` from day 0 and tabulate it at ``times`` (days).
-
-    Args:
-        scenario: a loaded :class:`tregsim.protocol.Scenario` (or a built-in name / path).
-        arm: arm name; its typical patient is :func:`tregsim.population.typical_patient`.
-        times: nondecreasing output times in days, all ``>= 0``.
-
-    Returns:
-        DataFrame with ``time``, every state (SBML species ids) and the derived read-outs
-        (see the module docstring); one row per output time, default index.
-
-    Raises:
-        ValueError: bad ``times``; RuntimeError: the solver failed (message from
-        ``tregsim.solve.STATUS_MESSAGES``).
-    """
-    save = np.asarray(times, dtype=float).reshape(-1)
-    if save.size == 0:
-        raise ValueError("times is empty; give at least one output time in days, e.g. [0, 1, 2]")
-    if not np.all(np.isfinite(save)) or save[0] < 0.0 or np.any(np.diff(save) < 0.0):
-        raise ValueError(
-            "times must be finite, nondecreasing and >= 0 (days since the first dose); "
-            f"got {save[:5]}..."
-        )
-    patient = typical_patient(_scenario(scenario), arm)
-    params = np.asarray(patient.params, dtype=float).reshape(1, -1)
-    y0 = np.asarray(patient.y0, dtype=float).reshape(1, -1)
-    solution = solve_batch(params, y0, patient.events, save, rtol=RTOL, atol=ATOL, t0=0.0)
-    status = int(solution.status[0])
-    if status != 0:
-        raise RuntimeError(
-            f"the typical patient of arm {arm!r} could not be solved: "
-            f"{STATUS_MESSAGES.get(status, status)}"
-        )
-    states = np.asarray(solution.values[0], dtype=float)
-    columns: dict[str, np.ndarray] = {"time": save}
-    columns.update({name: states[:, i] for i, name in enumerate(MODEL.state_names)})
-    for name, values in derived_quantities(states, params[0]).items():
-        columns.setdefault(name, values)
-    return pd.DataFrame(columns)
-
-
-def typical_patient_sbml(scenario: Any, arm: str) -> str:
-    """The SBML string of the typical patient of ``arm`` (as ``tregsim trajectory`` solves it)."""
-    from tregsim.model.sbml import export_sbml_string  # imports sympy: not on the run path
-
-    scenario = _scenario(scenario)
-    patient = typical_patient(scenario, arm)
-    regimen = (
-        scenario.regimen_of(arm) if hasattr(scenario, "regimen_of") else scenario.regimens[arm]
-    )
-    drug = DRUGS[regimen.drug]
-    drug_note = f"Arm {arm}: {drug.label}" + (
-        f", {regimen.route} into species {drug.compartment(regimen.route)} "
-        f"(amounts in {drug.amount_unit}; exposure read-out {drug.exposure}; receptor "
-        f"binding: {drug.receptor_binding or 'none'}; sources: {'; '.join(drug.sources)})."
-        if not drug.is_placebo
-        else " (no doses)."
-    )
-    model_id = "tregsim_" + "".join(
-        ch if ch.isalnum() else "_" for ch in f"{getattr(scenario, 'name', 'scenario')}_{arm}"
-    )
-    return export_sbml_string(
-        None,
-        patient.params,
-        patient.y0,
-        patient.events,
-        model_id=model_id,
-        name=f"tregsim typical patient: {getattr(scenario, 'name', '')} arm {arm}",
-        notes=(drug_note,),
-    )
-
-
-def export_sbml(scenario: Any, arm: str, path: str | Path) -> Path:
-    """Write the typical patient of ``arm`` as SBML L3V2 to ``path``; returns the path.
-
-    Raises RuntimeError if libsbml reports consistency errors (nothing is written then).
-    """
-    from tregsim.model.sbml import validate
-
-    text = typical_patient_sbml(scenario, arm)
-    errors = validate(text)
-    if errors:
-        raise RuntimeError("the exported SBML is not valid:\n" + "\n".join(errors[:20]))
-    path = Path(path)
-    path.write_text(text)
-    return path

@@ -60,6 +60,36 @@ RESPONDER_KINDS = frozenset(
     {EndpointKind.salt_reduction, EndpointKind.salt_at_most}
     | {EndpointKind(kind) for kind in AE_ENDPOINT_KINDS}
 )
+#: How each kind is analysed: responder, continuous, fold (log scale) or time_to_event.
+ENDPOINT_TYPE: dict[EndpointKind, str] = {
+    EndpointKind.salt_reduction: "responder",
+    EndpointKind.salt_at_most: "responder",
+    EndpointKind.salt_change: "continuous",
+    EndpointKind.salt_percent_change: "continuous",
+    EndpointKind.time_to_salt_reduction: "time_to_event",
+    EndpointKind.treg_pct: "continuous",
+    EndpointKind.treg_fold: "fold",
+    EndpointKind.nk_fold: "fold",
+    EndpointKind.cd8_fold: "fold",
+    EndpointKind.treg_naive_fold: "fold",
+    EndpointKind.treg_activated_fold: "fold",
+    **{EndpointKind(kind): "responder" for kind in AE_ENDPOINT_KINDS},
+}
+#: The direction of each kind that favours treatment.
+BETTER: dict[EndpointKind, str] = {
+    EndpointKind.salt_reduction: "higher",
+    EndpointKind.salt_at_most: "higher",
+    EndpointKind.salt_change: "lower",
+    EndpointKind.salt_percent_change: "lower",
+    EndpointKind.time_to_salt_reduction: "higher",
+    EndpointKind.treg_pct: "higher",
+    EndpointKind.treg_fold: "higher",
+    EndpointKind.nk_fold: "lower",
+    EndpointKind.cd8_fold: "lower",
+    EndpointKind.treg_naive_fold: "higher",
+    EndpointKind.treg_activated_fold: "higher",
+    **{EndpointKind(kind): "lower" for kind in AE_ENDPOINT_KINDS},
+}
 
 
 class Endpoint(_Model):
@@ -94,6 +124,16 @@ class Endpoint(_Model):
     def is_responder(self) -> bool:
         """True for yes/no endpoints (analysed as proportions)."""
         return self.kind in RESPONDER_KINDS
+
+    @property
+    def type(self) -> str:
+        """responder, continuous, fold or time_to_event."""
+        return ENDPOINT_TYPE[self.kind]
+
+    @property
+    def better(self) -> str:
+        """The direction that favours treatment: "higher" or "lower"."""
+        return BETTER[self.kind]
 
 
 class Analysis(_Model):

@@ -33,7 +33,6 @@ import pandas as pd
 
 from tregsim.analysis import (
     AnalysisOptions,
-    EndpointSpec,
     StatResult,
     arm_values,
     compare_arms,
@@ -122,7 +121,7 @@ def simulate_replicate(
     arms = [(a.name, float(a.allocation), a.regimen) for a in scenario.arms]
     options = AnalysisOptions.from_any(scenario.analysis)
     control = scenario.control_arm
-    endpoints = [EndpointSpec.from_any(e) for e in scenario.endpoints]
+    endpoints = list(scenario.endpoints)
     n = int(scenario.population.n)
     if n < 2:
         raise ValueError(f"population.n={n} must be at least 2.")
