@@ -31,10 +31,11 @@ chromium:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing chromium (apt-get)"; \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
-			|| echo "note: installing chromium failed; browser tests will be skipped."; \
+			|| echo "note: installing chromium failed; browser tests will FAIL (TREGSIM_SKIP_BROWSER=1 skips them)."; \
 	else \
 		echo "note: /usr/bin/chromium is missing and this is not a root shell with apt-get;"; \
-		echo "      browser tests will be skipped (install it with: sudo apt-get install -y chromium)."; \
+		echo "      browser tests will FAIL (install it with: sudo apt-get install -y chromium,"; \
+		echo "      or set TREGSIM_SKIP_BROWSER=1 to skip them knowingly)."; \
 	fi
 
 demo: install
@@ -47,10 +48,14 @@ demo: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Regenerate the shipped posterior (ABC-SMC, docs/calibration.md) and ship it.
 calibrate: install

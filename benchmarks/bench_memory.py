@@ -41,27 +41,34 @@ def main(argv=None) -> None:
     w = pilot_workload(a.patients)
     built = time.perf_counter() - t
     si = MODEL.state_index
-    saved = [si[s] for s in ("anagen", "anagen_regrowing", "catagen", "telogen",
-                             "telogen_empty", "dystrophic")]
+    saved = [
+        si[s]
+        for s in ("anagen", "anagen_regrowing", "catagen", "telogen", "telogen_empty", "dystrophic")
+    ]
     t = time.perf_counter()
-    sol = solve_in_chunks(w.params, w.y0, w.events, w.save_times, save_states=saved,
-                          chunk_size=a.chunk_size)
+    sol = solve_in_chunks(
+        w.params, w.y0, w.events, w.save_times, save_states=saved, chunk_size=a.chunk_size
+    )
     solved = time.perf_counter() - t
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
     years = a.patients * w.years
-    line = (f"{a.patients:,} patients x {w.years:.2f} years = {years:,.0f} patient-years, "
-            f"{len(w.events):,} events, chunks of {a.chunk_size:,}: inputs built in {built:.1f} s, "
-            f"solved in {solved:.1f} s ({solved / a.patients * 1e6:.0f} us/patient), "
-            f"peak RSS {peak_gib:.2f} GiB, failed {sol.n_failed}")
+    line = (
+        f"{a.patients:,} patients x {w.years:.2f} years = {years:,.0f} patient-years, "
+        f"{len(w.events):,} events, chunks of {a.chunk_size:,}: inputs built in {built:.1f} s, "
+        f"solved in {solved:.1f} s ({solved / a.patients * 1e6:.0f} us/patient), "
+        f"peak RSS {peak_gib:.2f} GiB, failed {sol.n_failed}"
+    )
     print(line)
     if a.results:
         import datetime
         import platform
 
         with open(a.results, "a") as fh:
-            fh.write(f"\n## {datetime.date.today().isoformat()}, {platform.node()}: "
-                     f"bench_memory.py {' '.join(argv if argv is not None else sys.argv[1:])}\n\n"
-                     f"{line}\n")
+            fh.write(
+                f"\n## {datetime.date.today().isoformat()}, {platform.node()}: "
+                f"bench_memory.py {' '.join(argv if argv is not None else sys.argv[1:])}\n\n"
+                f"{line}\n"
+            )
 
 
 if __name__ == "__main__":

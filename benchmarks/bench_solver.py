@@ -65,11 +65,13 @@ def _species_sbml(name, species, params, reactions):
     pa = "".join(f'<parameter id="{p}" value="{v}" constant="true"/>' for p, v in params)
     rx = ""
     for rid, reac, prod, law in reactions:
+
         def refs(items):
             return "".join(
                 f'<speciesReference species="{s}" stoichiometry="{n}" constant="true"/>'
                 for s, n in items
             )
+
         rx += (
             f'<reaction id="{rid}" reversible="false">'
             + (f"<listOfReactants>{refs(reac)}</listOfReactants>" if reac else "")
@@ -107,10 +109,20 @@ def robertson(n, rng):
             ("r3", [("B", 1), ("C", 1)], [("A", 1), ("C", 1)], _times("k3", "B", "C")),
         ],
     )
-    return Problem("robertson", M.robertson_rhs, M.robertson_jac, k,
-                   np.tile([1.0, 0.0, 0.0], (n, 1)), EventTable.empty(),
-                   np.concatenate([[0.0], np.logspace(-2, 5, 36)]), 1e-6, 1e-10,
-                   sbml, ["k1", "k2", "k3"], ["A", "B", "C"])
+    return Problem(
+        "robertson",
+        M.robertson_rhs,
+        M.robertson_jac,
+        k,
+        np.tile([1.0, 0.0, 0.0], (n, 1)),
+        EventTable.empty(),
+        np.concatenate([[0.0], np.logspace(-2, 5, 36)]),
+        1e-6,
+        1e-10,
+        sbml,
+        ["k1", "k2", "k3"],
+        ["A", "B", "C"],
+    )
 
 
 def pk(n, rng):
@@ -124,13 +136,28 @@ def pk(n, rng):
         np.repeat(np.arange(n), dose_t.size), np.tile(dose_t, n), 100.0, 0
     )
     sbml = _species_sbml(
-        "pk", [("depot", 0.0), ("central", 0.0)], [("ka", 1.5), ("ke", 0.3)],
-        [("absorption", [("depot", 1)], [("central", 1)], _times("ka", "depot")),
-         ("elimination", [("central", 1)], [], _times("ke", "central"))],
+        "pk",
+        [("depot", 0.0), ("central", 0.0)],
+        [("ka", 1.5), ("ke", 0.3)],
+        [
+            ("absorption", [("depot", 1)], [("central", 1)], _times("ka", "depot")),
+            ("elimination", [("central", 1)], [], _times("ke", "central")),
+        ],
     )
-    return Problem("pk", M.pk_rhs, M.pk_jac, theta, np.zeros((n, 2)), events,
-                   np.arange(0.0, 365.0, 7.0), 1e-6, 1e-9, sbml, ["ka", "ke"],
-                   ["depot", "central"])
+    return Problem(
+        "pk",
+        M.pk_rhs,
+        M.pk_jac,
+        theta,
+        np.zeros((n, 2)),
+        events,
+        np.arange(0.0, 365.0, 7.0),
+        1e-6,
+        1e-9,
+        sbml,
+        ["ka", "ke"],
+        ["depot", "central"],
+    )
 
 
 def tregsim_model(n, rng):
@@ -143,12 +170,24 @@ def tregsim_model(n, rng):
     sbml = None
     try:
         sbml = importlib.import_module("tregsim.model.sbml").export_sbml_string(
-            None, w.params[0], w.y0[0])
+            None, w.params[0], w.y0[0]
+        )
     except Exception as exc:  # noqa: BLE001 - the export is another engineer's work
         print(f"  SBML export unavailable: {type(exc).__name__}: {exc}")
-    return Problem("tregsim", rhs, jac, w.params, w.y0, w.events, w.save_times,
-                   np.asarray(_generated.DEFAULT_RTOL), np.asarray(_generated.DEFAULT_ATOL), sbml,
-                   list(MODEL.parameter_names), list(MODEL.state_names))
+    return Problem(
+        "tregsim",
+        rhs,
+        jac,
+        w.params,
+        w.y0,
+        w.events,
+        w.save_times,
+        np.asarray(_generated.DEFAULT_RTOL),
+        np.asarray(_generated.DEFAULT_ATOL),
+        sbml,
+        list(MODEL.parameter_names),
+        list(MODEL.state_names),
+    )
 
 
 def _segments(problem, i):
@@ -214,8 +253,9 @@ def run_scipy(problem, idx, method):
 
         def advance(t0, t1, y, t_eval, f=f, jf=jf):
             grid = np.unique(np.concatenate([t_eval, [t1]]))
-            sol = solve_ivp(f, (t0, t1), y, method=method, t_eval=grid, jac=jf,
-                            rtol=rtol, atol=problem.atol)
+            sol = solve_ivp(
+                f, (t0, t1), y, method=method, t_eval=grid, jac=jf, rtol=rtol, atol=problem.atol
+            )
             if not sol.success:
                 return np.full_like(y, np.nan), np.full((t_eval.size, y.size), np.nan)
             return sol.y[:, -1].copy(), sol.y.T[np.isin(grid, t_eval)]
@@ -276,9 +316,19 @@ def whole_run(n):
     import tempfile
 
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-c", "import sys; from tregsim.cli import main; sys.exit(main())",
-               "run", "pilot-2014", "--set", f"population.n={n}", "--replicates", "1",
-               "--out", str(Path(out) / "run")]
+        cmd = [
+            sys.executable,
+            "-c",
+            "import sys; from tregsim.cli import main; sys.exit(main())",
+            "run",
+            "pilot-2014",
+            "--set",
+            f"population.n={n}",
+            "--replicates",
+            "1",
+            "--out",
+            str(Path(out) / "run"),
+        ]
         t = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
         return (time.perf_counter() - t) / n
@@ -296,8 +346,13 @@ def bench(problem, n_subset, repeat, whole=False):
     kw = dict(rtol=problem.rtol, atol=problem.atol, rhs=problem.rhs, jac=problem.jac)
     args = (problem.params, problem.y0, problem.events, problem.save_times)
     t = time.perf_counter()
-    solve_batch(problem.params[:2], problem.y0[:2], problem.events.select_patients(0, 2),
-                problem.save_times, **kw)
+    solve_batch(
+        problem.params[:2],
+        problem.y0[:2],
+        problem.events.select_patients(0, 2),
+        problem.save_times,
+        **kw,
+    )
     warm = time.perf_counter() - t
     n = problem.y0.shape[0]
     rows = []
@@ -311,23 +366,34 @@ def bench(problem, n_subset, repeat, whole=False):
         return float(np.nanmax(np.abs(vals - r) / np.maximum(np.abs(r), scale * 1e-3)))
 
     rows.append(("tregsim Rodas4, 2 threads", t2 / n, 0.0, ref.n_failed))
-    rows.append(("tregsim Rodas4, 1 thread", t1 / n, diff(one.values, slice(None)),
-                 one.n_failed))
+    rows.append(("tregsim Rodas4, 1 thread", t1 / n, diff(one.values, slice(None)), one.n_failed))
     if lanes_available(problem.rhs):
         for threads in (2, 1):
-            ts, res = _best(lambda t=threads: solve_batch(*args, threads=t, lanes=False, **kw),
-                            repeat)
-            rows.append((f"tregsim Rodas4 one patient at a time (lanes=False), {threads} "
-                         f"thread{'s' if threads > 1 else ''}", ts / n,
-                         diff(res.values, slice(None)), res.n_failed))
+            ts, res = _best(
+                lambda t=threads: solve_batch(*args, threads=t, lanes=False, **kw), repeat
+            )
+            rows.append(
+                (
+                    f"tregsim Rodas4 one patient at a time (lanes=False), {threads} "
+                    f"thread{'s' if threads > 1 else ''}",
+                    ts / n,
+                    diff(res.values, slice(None)),
+                    res.n_failed,
+                )
+            )
     if whole:
-        rows.append((f"tregsim whole run, pilot-2014 n={n} (per patient)", whole_run(n), np.nan,
-                     0))
+        rows.append((f"tregsim whole run, pilot-2014 n={n} (per patient)", whole_run(n), np.nan, 0))
     idx = np.arange(min(n_subset, n))
     for method in ("LSODA", "Radau"):
         ts, vals = _best(lambda m=method: run_scipy(problem, idx, m), 1)
-        rows.append((f"scipy {method} (per patient)", ts / idx.size, diff(vals, idx),
-                     int(np.isnan(vals).any(axis=(1, 2)).sum())))
+        rows.append(
+            (
+                f"scipy {method} (per patient)",
+                ts / idx.size,
+                diff(vals, idx),
+                int(np.isnan(vals).any(axis=(1, 2)).sum()),
+            )
+        )
     if problem.sbml is not None:
         try:
             t = time.perf_counter()
@@ -335,32 +401,42 @@ def bench(problem, n_subset, repeat, whole=False):
             print(f"  libRoadRunner model load (SBML parse + JIT): {time.perf_counter() - t:.2f} s")
             # one scalar rtol in CVODE: the loosest of tregsim's per-state values (the
             # ratio column uses this, the faster setting) and the tightest one
-            for rtol in sorted({float(np.max(problem.rtol)), float(np.min(problem.rtol))},
-                               reverse=True):
+            for rtol in sorted(
+                {float(np.max(problem.rtol)), float(np.min(problem.rtol))}, reverse=True
+            ):
                 ts, vals = _best(lambda r=rtol: run_roadrunner(problem, idx, rr, r), 1)
-                rows.append((f"libRoadRunner CVODE rtol {rtol:g} (per patient)", ts / idx.size,
-                             diff(vals, idx), int(np.isnan(vals).any(axis=(1, 2)).sum())))
+                rows.append(
+                    (
+                        f"libRoadRunner CVODE rtol {rtol:g} (per patient)",
+                        ts / idx.size,
+                        diff(vals, idx),
+                        int(np.isnan(vals).any(axis=(1, 2)).sum()),
+                    )
+                )
         except Exception as exc:  # noqa: BLE001 - report, keep benchmarking
             print(f"  libRoadRunner failed on {problem.name}: {exc}")
     else:
         print("  libRoadRunner skipped: no SBML export for this model yet")
     base = rows[0][1]
-    lines = [f"{problem.name}: {n} patients, {problem.save_times.size} save times, "
-          f"{len(problem.events)} events, "
-          f"rtol={problem.rtol if np.ndim(problem.rtol) == 0 else 'per state (DEFAULT_RTOL)'}, "
-          f"atol={problem.atol if np.ndim(problem.atol) == 0 else 'per state (DEFAULT_ATOL)'}; "
-          f"kernel load/compile + 2 patients {warm:.2f} s; "
-          f"steps/patient mean {ref.n_steps.mean():.0f} (rejected {ref.n_rejected.mean():.0f})",
-             "",
-             "| solver | us/patient | ratio to tregsim 2 threads | libRoadRunner / this "
-             "| max rel diff | failed |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"{problem.name}: {n} patients, {problem.save_times.size} save times, "
+        f"{len(problem.events)} events, "
+        f"rtol={problem.rtol if np.ndim(problem.rtol) == 0 else 'per state (DEFAULT_RTOL)'}, "
+        f"atol={problem.atol if np.ndim(problem.atol) == 0 else 'per state (DEFAULT_ATOL)'}; "
+        f"kernel load/compile + 2 patients {warm:.2f} s; "
+        f"steps/patient mean {ref.n_steps.mean():.0f} (rejected {ref.n_rejected.mean():.0f})",
+        "",
+        "| solver | us/patient | ratio to tregsim 2 threads | libRoadRunner / this "
+        "| max rel diff | failed |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     rr = [per for name, per, _, _ in rows if name.startswith("libRoadRunner")]
     for name, per, d, failed in rows:
         speedup = f"{rr[0] / per:.2f}" if rr else "-"
         dd = "-" if np.isnan(d) else f"{d:.2e}"
-        lines.append(f"| {name} | {per * 1e6:.1f} | {per / base:.2f} | {speedup} | {dd} | "
-                     f"{failed} |")
+        lines.append(
+            f"| {name} | {per * 1e6:.1f} | {per / base:.2f} | {speedup} | {dd} | {failed} |"
+        )
     print("\n" + "\n".join(lines))
     return lines
 
@@ -369,16 +445,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small N, one repeat")
     parser.add_argument("--patients", type=int, default=20000)
-    parser.add_argument("--subset", type=int, default=50,
-                        help="patients solved one by one by scipy and libRoadRunner")
+    parser.add_argument(
+        "--subset",
+        type=int,
+        default=50,
+        help="patients solved one by one by scipy and libRoadRunner",
+    )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--model", choices=["robertson", "pk", "tregsim", "all"],
-                        default="tregsim")
-    parser.add_argument("--results", default=str(ROOT / "benchmarks" / "results.md"),
-                        help="markdown file the tables are appended to ('' for none)")
+    parser.add_argument("--model", choices=["robertson", "pk", "tregsim", "all"], default="tregsim")
+    parser.add_argument(
+        "--results",
+        default=str(ROOT / "benchmarks" / "results.md"),
+        help="markdown file the tables are appended to ('' for none)",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-whole-run", action="store_true",
-                        help="skip timing `tregsim run pilot-2014 --replicates 1` (tregsim model)")
+    parser.add_argument(
+        "--no-whole-run",
+        action="store_true",
+        help="skip timing `tregsim run pilot-2014 --replicates 1` (tregsim model)",
+    )
     a = parser.parse_args(argv)
     if a.quick:
         a.patients, a.subset, a.repeat = 2000, 10, 1
@@ -392,16 +477,19 @@ def main(argv=None):
         except Exception as exc:  # noqa: BLE001 - the model may not be importable yet
             print(f"\n{name}: skipped ({type(exc).__name__}: {exc})")
             continue
-        tables.append(bench(problem, a.subset, a.repeat,
-                            whole=name == "tregsim" and not a.no_whole_run))
+        tables.append(
+            bench(problem, a.subset, a.repeat, whole=name == "tregsim" and not a.no_whole_run)
+        )
     if a.results and tables:
         import datetime
         import os
         import platform
 
-        head = (f"\n## {datetime.date.today().isoformat()}, {platform.node()}, "
-                f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
-                f"(args: {' '.join(argv if argv is not None else sys.argv[1:])})\n\n")
+        head = (
+            f"\n## {datetime.date.today().isoformat()}, {platform.node()}, "
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+            f"(args: {' '.join(argv if argv is not None else sys.argv[1:])})\n\n"
+        )
         with open(a.results, "a") as fh:
             fh.write(head + "\n\n".join("\n".join(t) for t in tables) + "\n")
 

@@ -31,12 +31,20 @@ def _tile_events(ev, n_distinct, n):
     k = len(ev)
     patient = (ev.patient[None, :] + n_distinct * np.arange(reps)[:, None]).ravel()
     keep = patient < n
-    return EventTable(np.tile(ev.time, reps)[keep], patient[keep], np.tile(ev.state, reps)[keep],
-                      np.tile(ev.kind, reps)[keep], np.tile(ev.value, reps)[keep]) if k else ev
+    return (
+        EventTable(
+            np.tile(ev.time, reps)[keep],
+            patient[keep],
+            np.tile(ev.state, reps)[keep],
+            np.tile(ev.kind, reps)[keep],
+            np.tile(ev.value, reps)[keep],
+        )
+        if k
+        else ev
+    )
 
 
 def pilot_workload(n: int, n_distinct: int = 200, seed: int = 2014) -> Workload:
-    from tregsim.calibration.ensemble import member_for_replicate
     from tregsim.model.dosing import dose_events
     from tregsim.population import (
         PopulationSpec,
@@ -44,6 +52,7 @@ def pilot_workload(n: int, n_distinct: int = 200, seed: int = 2014) -> Workload:
         natural_history_events,
         simulate_to_screening,
     )
+    from tregsim.population.ensemble import member_for_replicate
     from tregsim.scenarios import load_scenario
     from tregsim.solve import EventTable
 
@@ -55,8 +64,11 @@ def pilot_workload(n: int, n_distinct: int = 200, seed: int = 2014) -> Workload:
     follow_up = float(scenario.follow_up_weeks) * 7.0
     nat = natural_history_events(seed, 0, cand.ids, cand.trigger_day, follow_up, spec)
     keep = nat.time > 0.0
-    tables = [EventTable(nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep],
-                         nat.value[keep])]
+    tables = [
+        EventTable(
+            nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep], nat.value[keep]
+        )
+    ]
     regimen = scenario.regimens["il2_pilot"]
     cov = cand.covariates
     for i in range(n_distinct):
@@ -64,5 +76,10 @@ def pilot_workload(n: int, n_distinct: int = 200, seed: int = 2014) -> Workload:
     events = _tile_events(EventTable.concat(tables), n_distinct, n)
     reps = -(-n // n_distinct)
     save = np.unique(np.asarray(scenario.visits_weeks, dtype=float) * 7.0)
-    return Workload(np.tile(cand.params, (reps, 1))[:n], np.tile(y0, (reps, 1))[:n], events, save,
-                    follow_up / 365.25)
+    return Workload(
+        np.tile(cand.params, (reps, 1))[:n],
+        np.tile(y0, (reps, 1))[:n],
+        events,
+        save,
+        follow_up / 365.25,
+    )

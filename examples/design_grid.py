@@ -1,6 +1,7 @@
 """Power of SALT50 at week 52 by sample size and IL-2 regimen (a design-grid campaign).
 
     python examples/design_grid.py --replicates 500 --workers 2 --out results/grid
+    python examples/design_grid.py --quick --out /tmp/grid   # 2 cells, 2 replicates (a test)
 
 Each cell (sample size x regimen) is one campaign in the run catalogue; all cells share the
 seed, so the grid is a common-random-numbers design. See docs/campaigns.md.
@@ -14,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tregsim import load_scenario
-from tregsim.campaign import run_campaign
+from tregsim import load_scenario, run_trial
 
 SIZES = [40, 80, 120, 160, 200]
 REGIMENS = {
@@ -31,19 +31,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--out", type=Path, default=Path("results/grid"))
+    parser.add_argument(
+        "--quick", action="store_true", help="one small size, 2 replicates, in process"
+    )
     args = parser.parse_args()
+    sizes = [12] if args.quick else SIZES
+    if args.quick:
+        args.replicates, args.workers = 2, None
     rows, start = [], time.perf_counter()
     for regimen, overrides in REGIMENS.items():
-        for n in SIZES:
+        for n in sizes:
             scenario = load_scenario("phrc-2016", [f"population.n={n}", *overrides])
-            result = run_campaign(
-                scenario,
-                args.replicates,
-                args.seed,
-                workers=args.workers,
-                out_dir=args.out / f"{regimen}-n{n}",
-                progress=False,
+            result = run_trial(
+                scenario, args.replicates, args.seed, workers=args.workers, progress=False
             )
+            result.write(args.out / f"{regimen}-n{n}")
             primary = next(c for c in result.summary["comparisons"].values() if c["primary"])
             rows.append(
                 {
@@ -53,7 +55,6 @@ def main() -> None:
                     "power_se": primary["power_se"],
                     "effect_mean": primary["estimate_mean"],
                     "run_id": result.run_id,
-                    "seconds": round(result.seconds, 1),
                 }
             )
             print(rows[-1], flush=True)

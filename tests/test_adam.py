@@ -8,7 +8,7 @@ import pyarrow.csv as pa_csv
 import pytest
 
 from tregsim.adam import _PARAMS, adeff_table, make_adeff, make_adsl
-from tregsim.store import _write_csv
+from tregsim.store import write_csv
 
 
 def _usubjid(frame):
@@ -144,7 +144,7 @@ def _variants():
 
 
 def _csv(table, path):
-    _write_csv(table, path)
+    write_csv(table, path)
     return path.read_bytes()
 
 
@@ -171,6 +171,6 @@ def test_adam_of_an_empty_table():
 def test_adeff_text_columns_are_dictionary_encoded_but_written_as_text(tmp_path):
     table = adeff_table(_patients())
     assert pa.types.is_dictionary(table["USUBJID"].type)
-    _write_csv(table, tmp_path / "adeff.csv")
+    write_csv(table, tmp_path / "adeff.csv")
     back = pa_csv.read_csv(tmp_path / "adeff.csv")
     assert back["USUBJID"][0].as_py() == "REP0-0" and back["PARAMCD"][0].as_py() == "SALT"

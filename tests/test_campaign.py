@@ -26,15 +26,30 @@ from tregsim.campaign import (
     synthetic_replicate,
 )
 from tregsim.campaign.chunks import chunk_paths
+from tregsim.errors import TregsimInputError
+from tregsim.protocol import Scenario
 from tregsim.store import RunStore
 
-SCENARIO = {
+TOY = {
     "name": "toy",
     "population": {"n": 12},
-    "arms": [{"name": "il2"}, {"name": "placebo"}],
-    "endpoints": [{"name": "salt50_w52"}, {"name": "dsalt_w52"}],
+    "arms": [
+        {"name": "il2", "allocation": 1, "regimen": "il2"},
+        {"name": "placebo", "allocation": 1, "regimen": "placebo"},
+    ],
+    "regimens": {
+        "il2": {"drug": "il2", "courses": [{"start_day": 0, "days": 5, "dose": 1, "unit": "MIU"}]},
+        "placebo": {"drug": "placebo"},
+    },
+    "visits_weeks": [0, 12, 52],
+    "follow_up_weeks": 52,
+    "endpoints": [
+        {"name": "salt50_w52", "kind": "salt_reduction", "percent": 50, "week": 52},
+        {"name": "dsalt_w52", "kind": "salt_change", "week": 52},
+    ],
     "analysis": {"primary": "salt50_w52", "control_arm": "placebo", "alpha": 0.05},
 }
+SCENARIO = Scenario.from_dict(TOY)
 REPLICATES = 10
 SEED = 11
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -48,7 +63,7 @@ def _run(tmp_path, name, **kwargs):
         REPLICATES,
         SEED,
         run_dir=tmp_path / name,
-        catalogue=tmp_path / "runs.duckdb",
+        catalogue=RunStore(tmp_path / "runs.duckdb"),
         **kwargs,
     )
 
@@ -210,17 +225,25 @@ def test_resume_refuses_another_scenario_or_seed(tmp_path):
     with pytest.raises(CampaignInterrupted) as info:
         _run(tmp_path, "run", chunk_size=2, replicate_fn=first)
     run_id = info.value.run_id
-    other = {**SCENARIO, "population": {"n": 13}}
-    catalogue = tmp_path / "runs.duckdb"
-    with pytest.raises(ValueError, match="scenario differs"):
-        run_campaign(other, REPLICATES, SEED, resume_run_id=run_id, catalogue=catalogue)
-    with pytest.raises(ValueError, match="seed 12 differs"):
-        run_campaign(SCENARIO, REPLICATES, 12, resume_run_id=run_id, catalogue=catalogue)
-    with pytest.raises(ValueError, match="replicates 11 differs"):
-        run_campaign(SCENARIO, 11, SEED, resume_run_id=run_id, catalogue=catalogue)
-    assert RunStore(catalogue).get_run(run_id)["status"] == "interrupted"
+    other = SCENARIO.with_overrides(["population.n=13"])
+    catalogue = RunStore(tmp_path / "runs.duckdb")
+    same = {"catalogue": catalogue, "replicate_fn": synthetic_replicate, "resume_run_id": run_id}
+    with pytest.raises(TregsimInputError, match="scenario differs"):
+        run_campaign(other, REPLICATES, SEED, **same)
+    with pytest.raises(TregsimInputError, match="seed 12 differs"):
+        run_campaign(SCENARIO, REPLICATES, 12, **same)
+    with pytest.raises(TregsimInputError, match="replicates 11 differs"):
+        run_campaign(SCENARIO, 11, SEED, **same)
+    assert catalogue.get_run(run_id)["status"] == "interrupted"
     with pytest.raises(KeyError, match="no run 'nope'"):
-        run_campaign(SCENARIO, REPLICATES, SEED, resume_run_id="nope", catalogue=tmp_path / "c")
+        run_campaign(
+            SCENARIO,
+            REPLICATES,
+            SEED,
+            resume_run_id="nope",
+            catalogue=RunStore(tmp_path / "c"),
+            replicate_fn=synthetic_replicate,
+        )
 
 
 def test_failure_marks_the_run_failed(tmp_path):
@@ -259,7 +282,11 @@ def test_bad_arguments_fail_before_any_work(tmp_path, kwargs, match):
 
 
 def test_outputs_written_to_out_dir(tmp_path, reference):
-    result = _run(tmp_path, "run", chunk_size=4, out_dir=tmp_path / "out")
+    from tregsim.api import write_outputs
+
+    result = _run(
+        tmp_path, "run", chunk_size=4, out_dir=tmp_path / "out", write_outputs=write_outputs
+    )
     text = (tmp_path / "out" / "summary.json").read_text()
     assert text == reference.summary_json() + "\n"
     import pandas as pd
@@ -290,12 +317,20 @@ def test_assemble_summary_keeps_json_strict_with_nan():
             "replicate": r,
             "endpoints": {"a": {"t": float("nan") if r == 0 else float(r)}},
             "comparisons": {"t": {"test": "logrank", "estimate": 1.0, "p_value": float("nan")}},
+            "n_per_arm": {"a": 1},
             "n_screened": 1,
             "n_failed": 0,
         }
         for r in range(3)
     ]
-    summary = assemble_summary({"name": "x"}, 1, 3, records)
+    one_arm = {
+        **TOY,
+        "name": "x",
+        "arms": [{"name": "a", "allocation": 1, "regimen": "il2"}],
+        "endpoints": [{"name": "t", "kind": "salt_change", "week": 52}],
+        "analysis": {"primary": "t"},
+    }
+    summary = assemble_summary(Scenario.from_dict(one_arm), 1, 3, records)
     endpoint = summary["arms"]["a"]["endpoints"]["t"]
     assert endpoint["replicates"] == [None, 1.0, 2.0]
     assert (endpoint["mean"], endpoint["n_missing"]) == (1.5, 1)
@@ -308,11 +343,13 @@ def test_records_accept_the_trial_layout():
     '<endpoint>:<arm>_vs_<control>'."""
     from types import SimpleNamespace
 
+    from tregsim.analysis import StatResult
     from tregsim.campaign.summary import replicate_record
 
     def result(r):
-        stat = SimpleNamespace(test="fisher", estimate=0.1 * r, ci_low=-1, ci_high=1, p_value=0.01)
+        stat = StatResult("fisher", 0.1 * (r + 1), -1, 1, 0.01)
         return SimpleNamespace(
+            n_per_arm={},
             endpoints={"salt50_w52": {"il2": 0.5, "placebo": 0.1 * r}},
             comparisons={"salt50_w52:il2_vs_placebo": stat},
             n_screened=30,
@@ -364,5 +401,5 @@ def test_real_model_same_summary_for_one_and_two_workers_and_cli(tmp_path, monke
     )  # fmt: skip
     assert (out / "summary.json").read_text() == json.dumps(one.summary, indent=2) + "\n"
     assert {p.name for p in out.iterdir()} == {
-        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html"
+        "summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "adae.csv", "report.html",
     }  # fmt: skip

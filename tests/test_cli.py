@@ -6,7 +6,10 @@ import pytest
 
 from tregsim.scenarios import list_scenarios, scenario_yaml
 
-COMMANDS = ["run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs"]
+COMMANDS = [
+    "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "app", "resume",
+    "compare",
+]  # fmt: skip
 COMMANDS += ["validate", "sensitivity"]  # calib (#14)
 
 
@@ -91,10 +94,13 @@ def test_run_replaces_out_only_on_success(tmp_path, monkeypatch, capsys) -> None
     assert [p.name for p in out.parent.iterdir()] == ["out"]
     (out / "old.txt").write_text("x")
     with pytest.raises(SystemExit):
-        cli.main(["run", "phrc-2016", "--out", str(out), "--quiet", "--resume", "abc-1"])
+        cli.main(["run", "phrc-2016", "--out", str(out), "--quiet"])
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
     assert calls["seed"] == 2016  # the scenario's seed by default
-    assert calls["resume"] == "abc-1"
+    assert calls["resume"] is None  # --resume: tests/cli/test_resume.py
+    assert calls["resume_record"] == {
+        "source": "phrc-2016", "overrides": [], "out_dir": str(out.resolve())
+    }  # fmt: skip
 
 
 def test_readme_examples_are_valid() -> None:

@@ -87,6 +87,13 @@ def test_bad_scenario_file(tmp_path, tregsim_cli, case, edit, field) -> None:
 
 
 SET_CASES = [
+    (
+        "set implausible dose",
+        ["--set", "regimens.il2_pilot.courses.0.dose=1e9"],
+        "regimens.il2_pilot.courses.0.dose",
+    ),
+    ("set population too large for memory", ["--set", "population.n=100000000"], "population.n"),
+    ("replicates too many for memory", ["--replicates", "10000000"], "--replicates"),
     ("set unknown key", ["--set", "population.sizes=3"], "population.sizes"),
     ("set no equals", ["--set", "population.n"], "--set"),
     ("set bad path", ["--set", "nothing.here=1"], "nothing"),
@@ -103,6 +110,12 @@ SET_CASES = [
         "endpoints.1.threshold",
     ),
     ("set empty arms", ["--set", "arms=[]"], "arms"),
+    (
+        "set unknown AE kind",
+        ["--set", "endpoints.ae_any_w12.kind=ae_hair_loss"],
+        "endpoints.8.kind",
+    ),
+    ("set AE week after follow-up", ["--set", "endpoints.ae_any_w12.week=60"], "endpoints.8.week"),
     ("set index out of range", ["--set", "arms.7.allocation=2"], "arms.7"),
     ("zero replicates", ["--replicates", "0"], "--replicates"),
     ("negative replicates", ["--replicates", "-3"], "--replicates"),
@@ -194,3 +207,20 @@ def test_scenarios_show_unknown(tregsim_cli) -> None:
     result = tregsim_cli("scenarios", "show", "brave-aa")
     assert result.returncode == 2 and "did you mean 'brave-aa1'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_out_that_cannot_be_written(tmp_path, tregsim_cli) -> None:
+    """/proc refuses new files even to root: probed before any work, exit 2, one sentence."""
+    result = tregsim_cli("run", "phrc-2016", "--out", "/proc/tregsim-out", "--replicates", "1")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--out /proc/tregsim-out cannot be written" in lines[0]
+    assert "internal error" not in result.stderr
+
+
+def test_scheduler_that_does_not_answer(tmp_path, tregsim_cli) -> None:
+    out = tmp_path / "out"
+    result = tregsim_cli(
+        "run", "phrc-2016", "--out", out, "--replicates", "2", "--scheduler", "tcp://127.0.0.1:9"
+    )
+    _check_rejected(result, out, "--scheduler tcp://127.0.0.1:9 did not answer within 5 s")

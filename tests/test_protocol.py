@@ -39,7 +39,7 @@ def test_pilot_regimen_administrations() -> None:
     doses = regimen.administrations()
     assert len(doses) == 20
     assert [d.day for d in doses[:6]] == [0, 1, 2, 3, 4, 21]
-    assert sum(d.dose for d in doses) == pytest.approx(52.5)  # total of the pilot (DOMAIN s2)
+    assert sum(d.dose for d in doses) == pytest.approx(52.5)  # the pilot total (sources.md#pilot)
     assert {d.unit for d in doses} == {"MIU"}
 
 
@@ -157,6 +157,9 @@ def test_fractional_weeks_are_allowed(phrc: Scenario) -> None:
             "endpoints.treg_fold_w1.week=0.5",
             "endpoints.treg_pct_w1.week=0.5",
             "endpoints.treg_fold_w12.week=52",
+            "endpoints.ae_any_w12.week=52",
+            "endpoints.ae_dose_related_w12.week=52",
+            "endpoints.ae_eosinophilia_w12.week=52",
         ]
     )
     assert changed.endpoint("treg_fold_w1").week == 0.5
@@ -177,7 +180,20 @@ def test_yaml_errors_are_one_sentence() -> None:
 def test_public_api_has_docstrings() -> None:
     for name in tregsim.__all__:
         if name in ("__version__", "run_trial"):
-            continue  # run_trial belongs to tregsim.trial and is checked where it is defined
+            continue  # run_trial belongs to tregsim.api and is checked where it is defined
         value = getattr(tregsim, name)
         assert getattr(value, "__doc__", None), name
     assert isinstance(tregsim.__version__, str)
+
+
+def test_adverse_event_endpoint_errors_name_the_field():
+    """Safety endpoints: an unknown AE kind or a week outside follow-up is bad input."""
+    from tregsim.scenarios import load_scenario
+
+    base = load_scenario("phrc-2016")
+    with pytest.raises(TregsimInputError) as unknown:
+        base.with_overrides(["endpoints.ae_any_w12.kind=ae_hair_colour"])
+    assert "kind" in str(unknown.value.field)
+    with pytest.raises(TregsimInputError) as late:
+        base.with_overrides(["endpoints.ae_any_w12.week=60"])
+    assert "week" in str(late.value.field)

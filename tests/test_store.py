@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ import textwrap
 import pytest
 
 from tregsim import store
+from tregsim.errors import TregsimInputError
 from tregsim.store import RunStore, default_catalogue_path, scenario_hash
 
 SCENARIO = {"name": "toy", "seed": 3, "arms": [{"name": "a"}, {"name": "b"}]}
@@ -129,3 +131,65 @@ def test_ctrl_c_during_a_catalogue_operation_takes_effect_after_it(tmp_path, ctr
             finished.append(len(runs.list_runs()))
     assert finished == [0]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_long_job_of_any_kind_records_progress_liveness_and_its_resume_record(tmp_path):
+    """The API `tregsim calibrate` uses as well as campaigns (docs/runs.md)."""
+    s = RunStore(tmp_path / "runs.duckdb")
+    run_id = s.start_run(
+        kind="calibration", name="phrc", seed=4, run_dir=tmp_path / "r", n_chunks_total=5,
+        resume={"targets": "phrc-2016", "generations": 5},
+    )  # fmt: skip
+    row = s.get_run(run_id)
+    assert (row["kind"], row["scenario"], row["status"], row["n_chunks_total"]) == (
+        "calibration", "phrc", "running", 5,
+    )  # fmt: skip
+    assert row["pid"] == os.getpid() and row["heartbeat"] is not None
+    with s.tracking(run_id, every_s=0.01):
+        s.mark_progress(run_id, 2)
+    assert s.get_run(run_id)["n_chunks_done"] == 2
+    with pytest.raises(TregsimInputError, match="still running"):
+        s.resume_record(run_id)
+    s.finish_run(run_id, status="interrupted")
+    with pytest.raises(TregsimInputError, match="is a calibration run"):
+        s.resume_record(run_id, kind="campaign")
+    record = s.resume_record(run_id, kind="calibration")
+    assert record["resume"] == {"targets": "phrc-2016", "generations": 5}
+    s.reopen_run(run_id)
+    assert (s.get_run(run_id)["status"], s.get_run(run_id)["finished"]) == ("running", None)
+
+
+def test_a_run_whose_driver_died_reads_as_stale_everywhere(tmp_path):
+    s = RunStore(tmp_path / "runs.duckdb")
+    run_id = _start(s, tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    s._execute("UPDATE runs SET pid = ? WHERE run_id = ?", [dead.pid, run_id])
+    assert s.get_run(run_id)["status"] == "stale"
+    assert list(s.list_runs()["status"]) == ["stale"]
+    assert s.resume_record(run_id)["status"] == "stale"
+
+
+def test_a_catalogue_from_before_the_new_columns_still_reads_and_gains_them(tmp_path):
+    import duckdb
+
+    path = tmp_path / "runs.duckdb"
+    old_columns = store._SCHEMA  # the first release's table
+    with duckdb.connect(str(path)) as con:
+        con.execute(old_columns)
+        con.execute(
+            "INSERT INTO runs VALUES ('old-1', 'toy', 'h', 1, 2, 1, '0.0.1', 'interrupted', "
+            "now(), NULL, 1.0, 1, NULL, 'r', 'tregsim run toy --out x')"
+        )
+    s = RunStore(path)
+    row = s.get_run("old-1")
+    assert (row["status"], row["kind"], row["pid"]) == ("interrupted", None, None)
+    assert list(s.list_runs()["run_id"]) == ["old-1"]
+    _start(s, tmp_path)  # a write adds the missing columns
+    assert len(s.list_runs()) == 2 and s.get_run("old-1")["resume"] is None
+
+
+def test_unknown_run_is_an_input_error_naming_it(tmp_path):
+    with pytest.raises(TregsimInputError, match="no run 'nope'.*tregsim runs") as info:
+        RunStore(tmp_path / "runs.duckdb").get_run("nope")
+    assert isinstance(info.value, KeyError)

@@ -32,14 +32,14 @@ _LAZY: dict[str, tuple[str, str]] = {
     "TregsimInputError": ("tregsim.errors", "TregsimInputError"),
     "list_scenarios": ("tregsim.scenarios", "list_scenarios"),
     "load_scenario": ("tregsim.scenarios", "load_scenario"),
-    "run_trial": ("tregsim.trial", "run_trial"),
+    "run_trial": ("tregsim.api", "run_trial"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from tregsim.api import run_trial
     from tregsim.errors import TregsimInputError
     from tregsim.protocol import Scenario
     from tregsim.scenarios import list_scenarios, load_scenario
-    from tregsim.trial import run_trial
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tregsim.analysis.derived import percent_change, salt_responder
+
 __all__ = ["adeff_table", "make_adsl", "make_adeff"]
 
 _PARAMS = {
@@ -219,8 +221,7 @@ def adeff_table(patients: pd.DataFrame, study_id: str = "TREGSIM"):
         aval = patients[column].to_numpy(dtype=float)[rows]
         base = _first_valid(aval, group, starts.size, baseline_visit)[group]
         chg = np.where(post, aval - base, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pchg = np.where(post & (base > 0), 100.0 * chg / base, np.nan)
+        pchg = np.where(post, percent_change(base, aval), np.nan)
         part = {
             **shared,
             "PARAMCD": _constant(code, n),
@@ -235,7 +236,7 @@ def adeff_table(patients: pd.DataFrame, study_id: str = "TREGSIM"):
         if code in ("SALT", "SALTTRUE"):
             part["CRIT1"] = _constant("SALT50: >= 50% reduction from baseline", n)
             part["CRIT1FL"] = _labels(
-                ["", "N", "Y"], np.where(post, np.where(pchg <= -50.0, 2, 1), 0)
+                ["", "N", "Y"], np.where(post, np.where(salt_responder(base, aval, 50.0), 2, 1), 0)
             )
         parts.append(part)
     if not parts:

@@ -1,16 +1,25 @@
 """The run store: one directory per run and a DuckDB catalogue of all runs.
 
-Outputs of a run (summary.json, patients.parquet, ADaM CSVs, report.html) are written by
-:func:`write_outputs`, all or nothing.
+The store persists and does not render: :func:`tregsim.api.write_outputs` decides what a
+run's output folder holds and writes it all or nothing (:func:`tregsim.paths.staged`),
+with the file writers here (:func:`write_csv`, :func:`write_json`).
 
 The catalogue is a single DuckDB file (default ``~/.local/share/tregsim/runs.duckdb``;
 ``$TREGSIM_HOME/runs.duckdb`` when the environment variable ``TREGSIM_HOME`` is set, or any
 path passed as ``catalogue``) with one table::
 
     runs(run_id, scenario, scenario_hash, seed, replicates, chunk_size, version, status,
-         created, finished, seconds, n_chunks_done, out_dir, run_dir, command)
+         created, finished, seconds, n_chunks_done, out_dir, run_dir, command,
+         kind, n_chunks_total, pid, host, pid_started, heartbeat, resume)
 
-``status`` is one of ``running``, ``interrupted``, ``done``, ``failed``.
+``status`` is one of ``running``, ``interrupted``, ``done``, ``failed``; reads show a
+``running`` run whose process is gone as ``stale`` (:mod:`tregsim.run_tracking`). ``kind``
+says what ran (``campaign``, ``calibration``, ...); ``resume`` is the JSON record a command
+needs to continue the run by its id alone (:meth:`RunStore.resume_record`).
+
+A long job (a campaign, a calibration) uses it through :meth:`RunStore.start_run`,
+:meth:`~RunStore.tracking`, :meth:`~RunStore.mark_progress`, :meth:`~RunStore.finish_run`,
+:meth:`~RunStore.resume_record` and :meth:`~RunStore.reopen_run`; docs/runs.md shows how.
 
 DuckDB lets one process at a time open a file for writing, so only the campaign driver writes
 the catalogue (workers only write chunk files), and every operation opens the file, does its
@@ -24,19 +33,41 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import signal
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from tregsim.errors import TregsimInputError
+from tregsim.paths import new_run_id, tregsim_home
+from tregsim.protocol import Scenario
+from tregsim.run_tracking import (
+    HEARTBEAT_S,
+    Heartbeat,
+    check_resumable,
+    effective_status,
+    interrupts_deferred,
+    process_identity,
+    signals_as_interrupt,
+)
+
 #: Values a run's ``status`` takes.
 STATUSES = ("running", "interrupted", "done", "failed")
 
+#: Columns added after the first release: catalogues without them gain them when next opened
+#: for writing (older rows read as NULL).
+_ADDED_COLUMNS = {
+    "kind": "VARCHAR",
+    "n_chunks_total": "BIGINT",
+    "pid": "BIGINT",
+    "host": "VARCHAR",
+    "pid_started": "VARCHAR",
+    "heartbeat": "TIMESTAMP",
+    "resume": "VARCHAR",
+}
 _COLUMNS = (
     "run_id",
     "scenario",
@@ -53,6 +84,7 @@ _COLUMNS = (
     "out_dir",
     "run_dir",
     "command",
+    *_ADDED_COLUMNS,
 )
 
 _SCHEMA = """
@@ -74,17 +106,9 @@ CREATE TABLE IF NOT EXISTS runs (
     command VARCHAR
 )
 """
-
-
-def tregsim_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """The folder for tregsim's own files: `home`, else ``$TREGSIM_HOME``, else
-    ``~/.local/share/tregsim``."""
-    if home is not None:
-        return Path(home).expanduser()
-    env = os.environ.get("TREGSIM_HOME")
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".local" / "share" / "tregsim"
+_interrupts_deferred = interrupts_deferred  # its former name
+#: One catalogue operation at a time in this process (the heartbeat thread and the driver).
+_LOCK = threading.RLock()
 
 
 def default_catalogue_path(home: str | os.PathLike[str] | None = None) -> Path:
@@ -93,9 +117,10 @@ def default_catalogue_path(home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def scenario_payload(scenario: Any) -> Any:
-    """The scenario as plain JSON-able data (pydantic model, dataclass or mapping)."""
-    if hasattr(scenario, "model_dump"):
-        return scenario.model_dump(mode="json")
+    """The scenario as plain JSON-able data (a Scenario's own :meth:`~Scenario.payload`;
+    a dataclass or mapping as it is)."""
+    if isinstance(scenario, Scenario):
+        return scenario.payload()
     if is_dataclass(scenario) and not isinstance(scenario, type):
         return asdict(scenario)
     if isinstance(scenario, Mapping):
@@ -106,52 +131,23 @@ def scenario_payload(scenario: Any) -> Any:
 
 
 def canonical_scenario_json(scenario: Any) -> str:
-    """Canonical JSON text of a scenario: sorted keys, no spaces, UTF-8 characters kept."""
+    """Canonical JSON text of a scenario (:meth:`Scenario.canonical_json`, which owns it)."""
+    if isinstance(scenario, Scenario):
+        return scenario.canonical_json()
     return json.dumps(
         scenario_payload(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
 
 
 def scenario_hash(scenario: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of the scenario; equal scenarios hash equal."""
+    """SHA-256 (hex) of the canonical JSON of the scenario (:meth:`Scenario.content_hash`)."""
+    if isinstance(scenario, Scenario):
+        return scenario.content_hash()
     return hashlib.sha256(canonical_scenario_json(scenario).encode("utf-8")).hexdigest()
-
-
-def new_run_id() -> str:
-    """A fresh, sortable run id such as ``20261127-195806-3fa2c1``."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{uuid.uuid4().hex[:6]}"
 
 
 def _now() -> _dt.datetime:
     return _dt.datetime.now()
-
-
-@contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) back until the block is done, then deliver it.
-
-    duckdb turns a SIGINT that arrives during a query into its own ``RuntimeError("Query
-    interrupted")``, or drops it when the query ends first (seen under load: a campaign
-    then ran to the end after Ctrl-C). A catalogue write is short, so the driver lets it
-    finish and raises ``KeyboardInterrupt`` right after, where the campaign's handler
-    marks the run interrupted. Only in the main thread (the only one that gets Python's
-    SIGINT handler); elsewhere the block runs as it is.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            if callable(previous):
-                previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
-            elif previous != signal.SIG_IGN:
-                raise KeyboardInterrupt
 
 
 class RunStore:
@@ -186,6 +182,7 @@ class RunStore:
         if not read_only:
             try:
                 con.execute(_SCHEMA)
+                _add_missing_columns(con)
             except BaseException:  # e.g. Ctrl-C: never leave a connection open behind it
                 con.close()
                 raise
@@ -194,8 +191,9 @@ class RunStore:
     @contextmanager
     def _connection(self, read_only: bool = False) -> Iterator[Any]:
         """An open connection for one catalogue operation, closed after it; Ctrl-C during the
-        operation takes effect right after it (see :func:`_interrupts_deferred`)."""
-        with _interrupts_deferred():
+        operation takes effect right after it (:func:`tregsim.run_tracking.interrupts_deferred`);
+        one operation at a time in this process."""
+        with _LOCK, interrupts_deferred():
             con = self._connect(read_only=read_only)
             try:
                 yield con
@@ -210,45 +208,103 @@ class RunStore:
     def start_run(
         self,
         *,
-        scenario: Any,
-        seed: int,
-        replicates: int,
-        chunk_size: int,
         run_dir: str | os.PathLike[str],
+        scenario: Any = None,
+        seed: int | None = None,
+        replicates: int | None = None,
+        chunk_size: int | None = None,
         run_id: str | None = None,
         out_dir: str | os.PathLike[str] | None = None,
         command: str | None = None,
         version: str | None = None,
+        kind: str = "campaign",
+        name: str | None = None,
+        n_chunks_total: int | None = None,
+        resume: Mapping[str, Any] | None = None,
     ) -> str:
-        """Record a new run with status ``running``; returns its run id."""
+        """Record a new run with status ``running`` and this process as its driver (pid,
+        host, start time, heartbeat); returns its run id. `kind` names what runs
+        (``campaign``, ``calibration``); `name` defaults to the scenario's name;
+        `n_chunks_total` is the number of units of work (progress shows done / total);
+        `resume` is any JSON-able record the command needs to resume the run by id."""
         if version is None:
             from tregsim import __version__ as version
         run_id = run_id or new_run_id()
-        name = _scenario_name(scenario)
-        self._execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, NULL, 0.0, 0, ?, ?, ?)",
-            [
-                run_id,
-                name,
-                scenario_hash(scenario),
-                int(seed),
-                int(replicates),
-                int(chunk_size),
-                version,
-                _now(),
-                None if out_dir is None else str(out_dir),
-                str(run_dir),
-                command,
-            ],
-        )
+        fields = {
+            "run_id": run_id,
+            "scenario": name or (_scenario_name(scenario) if scenario is not None else kind),
+            "scenario_hash": None if scenario is None else scenario_hash(scenario),
+            "seed": None if seed is None else int(seed),
+            "replicates": None if replicates is None else int(replicates),
+            "chunk_size": None if chunk_size is None else int(chunk_size),
+            "version": version,
+            "status": "running",
+            "created": _now(),
+            "seconds": 0.0,
+            "n_chunks_done": 0,
+            "out_dir": None if out_dir is None else str(out_dir),
+            "run_dir": str(run_dir),
+            "command": command,
+            "kind": kind,
+            "n_chunks_total": None if n_chunks_total is None else int(n_chunks_total),
+            **process_identity(),
+            "heartbeat": _now(),
+            "resume": None if resume is None else json.dumps(dict(resume), sort_keys=True),
+        }
+        names = ", ".join(fields)
+        marks = ", ".join("?" * len(fields))
+        self._execute(f"INSERT INTO runs ({names}) VALUES ({marks})", list(fields.values()))
         return run_id
 
+    def mark_progress(self, run_id: str, done: int, total: int | None = None) -> None:
+        """Set how many units of work (chunks, generations) a run has finished, and the
+        total if given (absolute counts: repeating a call never counts twice); refreshes
+        the heartbeat."""
+        sets, params = "n_chunks_done = ?, heartbeat = ?", [int(done), _now()]
+        if total is not None:
+            sets, params = sets + ", n_chunks_total = ?", [*params, int(total)]
+        self._execute(f"UPDATE runs SET {sets} WHERE run_id = ?", [*params, run_id])
+
     def mark_chunk_done(self, run_id: str, n_chunks_done: int) -> None:
-        """Set the number of finished chunks of a run (an absolute count, so repeating a
-        call never counts a chunk twice)."""
+        """Set the number of finished chunks of a run (:meth:`mark_progress`)."""
+        self.mark_progress(run_id, n_chunks_done)
+
+    def heartbeat(self, run_id: str) -> None:
+        """Record that the run's driver is alive now."""
         self._execute(
-            "UPDATE runs SET n_chunks_done = ? WHERE run_id = ?", [int(n_chunks_done), run_id]
+            "UPDATE runs SET heartbeat = ? WHERE run_id = ? AND status = 'running'",
+            [_now(), run_id],
         )
+
+    @contextmanager
+    def tracking(self, run_id: str, every_s: float = HEARTBEAT_S) -> Iterator[None]:
+        """While the block runs: a heartbeat every `every_s` seconds, and SIGTERM / SIGHUP
+        raise KeyboardInterrupt like Ctrl-C (:mod:`tregsim.run_tracking`); the caller marks
+        the run interrupted in its ``except KeyboardInterrupt``."""
+        beat = Heartbeat(lambda: self.heartbeat(run_id), every_s).start()
+        try:
+            with signals_as_interrupt():
+                yield
+        finally:
+            beat.stop()
+
+    def reopen_run(self, run_id: str) -> None:
+        """Mark a resumed run ``running`` again, driven by this process."""
+        identity = process_identity()
+        self._execute(
+            "UPDATE runs SET status = 'running', finished = NULL, pid = ?, host = ?, "
+            "pid_started = ?, heartbeat = ? WHERE run_id = ?",
+            [identity["pid"], identity["host"], identity["pid_started"], _now(), run_id],
+        )
+
+    def resume_record(self, run_id: str, kind: str | None = None) -> dict[str, Any]:
+        """The catalogue row of a run that can be resumed, with ``resume`` parsed into a dict
+        (``{}`` for runs recorded without one). TregsimInputError (exit 2 on the command
+        line) when the run is unknown, of another `kind`, done, or still running."""
+        row = self.get_run(run_id)
+        check_resumable(row, kind)
+        row["resume"] = json.loads(row["resume"]) if row["resume"] else {}
+        return row
 
     def set_status(self, run_id: str, status: str, *, seconds: float | None = None) -> None:
         """Set a run's status (one of :data:`STATUSES`), and its total seconds if given."""
@@ -299,19 +355,41 @@ class RunStore:
         if not self.path.exists():
             return pd.DataFrame(columns=list(_COLUMNS))
         with self._connection(read_only=True) as con:
-            return con.execute("SELECT * FROM runs ORDER BY created DESC, run_id DESC").df()
+            frame = con.execute("SELECT * FROM runs ORDER BY created DESC, run_id DESC").df()
+        frame = frame.reindex(columns=list(_COLUMNS)).astype(object)
+        frame = frame.where(frame.notna(), None)
+        if len(frame):
+            now = _now()
+            frame["status"] = [effective_status(row, now) for row in frame.to_dict("records")]
+        return frame
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """One run's catalogue row as a dict; KeyError naming the run id if it is unknown."""
-        row = None
+        row = names = None
         if self.path.exists():
             with self._connection(read_only=True) as con:
-                row = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                cursor = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+                row, names = cursor.fetchone(), [d[0] for d in cursor.description]
         if row is None:
-            raise KeyError(
-                f"no run {run_id!r} in the catalogue {self.path}; `tregsim runs` lists the runs"
+            raise UnknownRun(
+                f"no run {run_id!r} in the catalogue {self.path}; `tregsim runs` lists the runs",
+                field="RUN_ID",
             )
-        return dict(zip(_COLUMNS, row, strict=True))
+        record = dict.fromkeys(_COLUMNS) | dict(zip(names, row, strict=True))
+        record["status"] = effective_status(record)
+        return record
+
+
+class UnknownRun(TregsimInputError, KeyError):  # noqa: N818 - reads as "no such run"
+    """A run id the catalogue does not hold (a KeyError and an input error, exit 2)."""
+
+
+def _add_missing_columns(con: Any) -> None:
+    """Add the columns of :data:`_ADDED_COLUMNS` that an older catalogue lacks."""
+    present = {row[1] for row in con.execute("PRAGMA table_info('runs')").fetchall()}
+    for column, sql_type in _ADDED_COLUMNS.items():
+        if column not in present:
+            con.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql_type}")
 
 
 def _scenario_name(scenario: Any) -> str:
@@ -354,11 +432,7 @@ def finish_run(
 
 
 # -- run outputs --------------------------------------------------------------------------
-#: Files :func:`write_outputs` puts in an output folder.
-OUTPUT_FILES = ("summary.json", "patients.parquet", "adsl.csv", "adeff.csv", "report.html")
-
-
-def _write_csv(frame: Any, path: Path) -> None:
+def write_csv(frame: Any, path: Path) -> None:
     """CSV through Arrow (about 7x faster than pandas for the ADaM tables of a large run);
     strings quoted only where needed. `frame`: a DataFrame or a ``pyarrow.Table``."""
     import pyarrow as pa
@@ -370,60 +444,6 @@ def _write_csv(frame: Any, path: Path) -> None:
     pa_csv.write_csv(table, path, pa_csv.WriteOptions(quoting_style="needed"))
 
 
-def _write_data_files(folder: Path, patients: Any) -> None:
-    """``patients.parquet``, ``adsl.csv`` and ``adeff.csv`` into `folder`."""
-    from tregsim.adam import adeff_table, make_adsl
-
-    patients.to_parquet(folder / "patients.parquet", index=False)
-    _write_csv(make_adsl(patients), folder / "adsl.csv")
-    _write_csv(adeff_table(patients), folder / "adeff.csv")
-
-
-def write_outputs(
-    out_dir: str | os.PathLike[str], summary: Mapping[str, Any], patients: Any, scenario=None
-) -> Path:
-    """Write a run's outputs into `out_dir`, all or nothing: ``summary.json``,
-    ``patients.parquet``, the ADaM datasets ``adsl.csv`` / ``adeff.csv`` and
-    ``report.html`` (``tregsim.report.write_report``; if drawing fails, a warning is issued
-    and the data files are still written).
-
-    Everything is written into a temporary folder next to `out_dir` and moved into place
-    with ``os.replace`` only when all files are complete; files of an existing `out_dir`
-    with the same names are replaced, others are left alone. Returns `out_dir`.
-    """
-    import shutil
-    import tempfile
-    import warnings
-    from concurrent.futures import ThreadPoolExecutor
-
-    out = Path(out_dir)
-    parent = out if out.is_dir() else out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tregsim-", dir=parent))
-    try:
-        text = json.dumps(summary, indent=2, allow_nan=False) + "\n"
-        (tmp / "summary.json").write_text(text, encoding="utf-8")
-        # The data files are Arrow and NumPy work that mostly runs outside the GIL: write
-        # them in a thread while the report draws (matplotlib, in this thread).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tregsim-outputs") as pool:
-            data_files = pool.submit(_write_data_files, tmp, patients)
-            try:
-                from tregsim.report import write_report
-
-                write_report(dict(summary), patients, scenario, tmp / "report.html")
-            except Exception as error:  # noqa: BLE001 - the data outputs stay valid
-                detail = " ".join(str(error).split())[:200]
-                warnings.warn(
-                    f"report.html was not written ({type(error).__name__}: {detail})",
-                    stacklevel=2,
-                )
-            data_files.result()
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            for item in sorted(tmp.iterdir()):
-                os.replace(item, out / item.name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+def write_json(payload: Any, path: Path) -> None:
+    """Strict JSON (no NaN), indented, with a final newline."""
+    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")

@@ -14,8 +14,8 @@ from tregsim.analysis import (
     summarize_values,
 )
 
-SALT50 = EndpointSpec("salt50_w52", "salt_reduction", week=52, percent=50)
-DSALT = EndpointSpec("dsalt_w52", "salt_change", week=52)
+SALT50 = EndpointSpec(name="salt50_w52", kind="salt_reduction", week=52, percent=50)
+DSALT = EndpointSpec(name="dsalt_w52", kind="salt_change", week=52)
 
 
 def _null_visits(rng, n_per_arm=50):

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from tregsim.calibration import ensemble
+from tregsim.calibration import ensemble as calibration_ensemble
+from tregsim.population import ensemble
 
 
 def test_member_draw_is_deterministic_and_follows_the_weights(monkeypatch):
@@ -23,7 +24,7 @@ def test_observation_parameters_stay_out_of_the_population(monkeypatch):
 
 def test_forced_member_overrides_the_draw_inside_the_block_only():
     before = ensemble.member_for_replicate(3, 0)
-    with ensemble.forced_member({"activity_sd": 0.42, "rater_optimism_ror": 0.7}):
+    with calibration_ensemble.forced_member({"activity_sd": 0.42, "rater_optimism_ror": 0.7}):
         assert ensemble.member_for_replicate(3, 0) == {"activity_sd": 0.42}
         assert ensemble.ensemble_centre() == {"activity_sd": 0.42}
     assert ensemble.member_for_replicate(3, 0) == before

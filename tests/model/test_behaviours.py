@@ -1,4 +1,4 @@
-"""Behaviours B1-B6 of DOMAIN.md s8, measured on the typical patient.
+"""Behaviours B1-B6 of sources.md#model-behaviours, measured on the typical patient.
 
 Every check simulates the experiment with the production solver (Rodas4,
 ``tregsim.solve.solve_batch``, rtol 1e-8) and compares a model output with a
@@ -21,7 +21,7 @@ SI = MODEL.state_index
 PI = MODEL.parameter_index
 YEAR = 365.25
 ADD, SET, MULTIPLY = 0, 1, 2
-TREG_STATES = ("treg_resting", "treg_active", "treg_skin")
+TREG_STATES = ("treg_resting", "treg_active", "treg_active_homing", "treg_skin")
 #: B4: typical patient made more susceptible (typical cd8_skin_expansion is 1.65/day).
 #: Searched 2.0, 2.5, 3.0, 3.5, 4.0: from 2.5 up health is not stable (SALT ~99 without any
 #: intervention), so 2.0 is the most susceptible of these with stable health.
@@ -95,33 +95,43 @@ def diseased(typical):
 # ---------------------------------------------------------------------------------- B1
 
 
+#: B1 margins as measured (2026-12-02, model with Treg subsets, effector route and
+#: PEG-IL-2): time-averaged Treg / cell signal over days 0-5, 1 MIU: CD8 and skin effectors
+#: 20.95x, NK 19.99x; 3 MIU: 16.24x, 15.67x. B1 (sources.md#model-behaviours) asks for
+#: >= 10x; the test holds the measured margin (rounded down to 0.1) so that any loss of
+#: selectivity is seen.
+B1_MEASURED_MARGIN = {1.0: 19.9, 3.0: 15.6}
+
+
 @pytest.mark.parametrize("miu_per_day", [1.0, 3.0])
 def test_b1_low_dose_signal_is_treg_selective(typical, miu_per_day):
-    """SC 1-3 MIU/day x 5: time-averaged CD122 occupancy over days 0-5 is >= 10x in Tregs
-    vs CD8 and NK (measured: 1 MIU 20.9x / 20.0x, 3 MIU 16.2x / 15.6x); NK and CD8 blood
-    counts change by < 10% over 60 days (measured: <= 6.4%)."""
+    """SC 1-3 MIU/day x 5: time-averaged CD122 occupancy over days 0-5 in Tregs vs CD8,
+    NK and skin CD8+NKG2D+ effectors at least the measured margin (B1 asks for >= 10x; the
+    margins, >= 15.6x, sit at the measured values so any loss of selectivity is seen); NK,
+    CD8 and T helper blood counts change by < 7% over 60 days (measured: <= 6.3%)."""
     params, y0 = typical
     rows = _sc_il2((float(d), miu_per_day) for d in range(5))
     dosing_days = np.linspace(0.0, 5.0, 501)
     obs = observe(_solve(params, y0, rows, dosing_days), params)
     treg = obs["signal_treg"].mean()
-    for cell in ("cd8", "nk"):
-        assert treg >= 10.0 * obs[f"signal_{cell}"].mean(), (
+    margin = B1_MEASURED_MARGIN[miu_per_day]
+    assert margin >= 10.0
+    for cell in ("cd8", "nk", "effector"):
+        assert treg >= margin * obs[f"signal_{cell}"].mean(), (
             cell,
-            treg,
-            obs[f"signal_{cell}"].mean(),
+            treg / obs[f"signal_{cell}"].mean(),
         )
     obs = observe(_solve(params, y0, rows, np.arange(0.0, 60.0, 0.25)), params)
-    for count in ("cd8_per_ul", "nk_per_ul"):
+    for count in ("cd8_per_ul", "nk_per_ul", "tconv_per_ul"):
         change = np.abs(obs[count] / obs[count][0] - 1.0).max()
-        assert change < 0.10, (count, change)
+        assert change < 0.07, (count, change)
 
 
 def test_b1_high_dose_iv_expands_nk_and_cd8(typical):
     """600,000 IU/kg IV every 8 h x 5 days (70 kg): peak NK and CD8 >= 1.5x baseline
     (measured 5.5x and 3.9x); 3 MIU/day SC x 5 stays below 1.1x (previous test)."""
     params, y0 = typical
-    bolus = dose_amount(600_000, "IU/kg", 70.0, 1.8)
+    bolus = dose_amount(600_000, "IU/kg", 70.0, 1.8, "il2")
     rows = [(k / 3.0, "il2_central", ADD, bolus) for k in range(15)]
     obs = observe(_solve(params, y0, rows, np.arange(0.0, 30.0, 0.05)), params)
     for count in ("nk_per_ul", "cd8_per_ul"):

@@ -54,6 +54,8 @@ def _random_states(seed: int, n: int) -> np.ndarray:
             ("il2_depot", 5.0),
             ("il2_central", 0.5),
             ("il2_peripheral", 0.3),
+            ("peg_il2_depot", 50.0),
+            ("peg_il2_central", 20.0),
             ("bari_gut", 2.0),
             ("bari_central", 2.0),
             ("ifng_skin", 1.0),
@@ -134,8 +136,7 @@ def test_extended_parameter_kernels_equal_the_plain_ones(seed):
         plain_j, fast_j = np.empty(_generated.JAC_NNZ), np.empty(_generated.JAC_NNZ)
         _generated.jac_values(0.0, y, params, plain_j)
         _generated.jac_values_extended(0.0, y, q, fast_j)
-        np.testing.assert_allclose(fast_j, plain_j, rtol=1e-12,
-                                   atol=1e-12 * np.abs(plain_j).max())
+        np.testing.assert_allclose(fast_j, plain_j, rtol=1e-12, atol=1e-12 * np.abs(plain_j).max())
 
 
 def test_lane_kernels_are_the_one_patient_kernels_bit_for_bit():

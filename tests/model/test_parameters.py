@@ -11,7 +11,7 @@ from tregsim.model.il2_aa import build_model
 from tregsim.model.parameters import PARAMETERS
 from tregsim.model.spec import SOURCE_LABELS
 
-#: Behaviours of DOMAIN.md s8 that are calibration targets (targets.yaml).
+#: Behaviours of sources.md#model-behaviours that are calibration targets (targets.yaml).
 CALIBRATION_BEHAVIOURS = {"B2", "B3", "B7", "B8", "B9"}
 
 

@@ -1,4 +1,5 @@
-"""IL-2 and baricitinib pharmacokinetics against published numbers (DOMAIN.md s4, s7)."""
+"""IL-2 and baricitinib pharmacokinetics against published numbers (docs/sources.md,
+#il2-pharmacology and #baricitinib)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tregsim.model import MODEL, observe
-from tregsim.model.trajectory import typical_trajectory
+from tregsim.population.exports import typical_trajectory
 from tregsim.scenarios import load_scenario
 
 SCENARIO, ARM = "pilot-2014", "il2"

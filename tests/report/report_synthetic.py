@@ -1,62 +1,71 @@
 """Synthetic runs (summary dict, patients table, scenario object) for the report tests.
 
-The scenario is a namespace with attribute access shaped like `tregsim.protocol.Scenario`
-(docs/dev/contracts.md), so the report is tested without the trial engine.
+The scenario is a validated `tregsim.protocol.Scenario`; the runs are made up, so the report
+is tested without the trial engine.
 """
 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace as NS
 
 import numpy as np
 import pandas as pd
+
+from tregsim.protocol import Scenario
 
 VISITS = [0, 2, 4, 8, 12, 16, 24, 36, 52]
 
 
 def make_scenario(arms=("il2", "placebo"), n=20, name="synthetic"):
-    """A scenario namespace with IL-2 courses and a placebo arm."""
-    il2 = NS(
-        drug="il2",
-        route="sc",
-        courses=[
-            NS(start_day=0, days=5, dose=1.5, unit="MIU"),
-            NS(start_day=21, days=5, dose=3.0, unit="MIU"),
-            NS(start_day=42, days=5, dose=3.0, unit="MIU"),
-            NS(start_day=63, days=5, dose=3.0, unit="MIU"),
+    """A validated scenario with IL-2 courses and a placebo arm."""
+    course = {"days": 5, "unit": "MIU"}
+    il2 = {
+        "drug": "il2",
+        "route": "sc",
+        "courses": [
+            {**course, "start_day": 0, "dose": 1.5},
+            {**course, "start_day": 21, "dose": 3.0},
+            {**course, "start_day": 42, "dose": 3.0},
+            {**course, "start_day": 63, "dose": 3.0},
         ],
-        doses=None,
-    )
-    regimens = {"il2_pilot": il2, "placebo": NS(drug="placebo", route=None, courses=None)}
-    arm_objs = [
-        NS(name=a, allocation=1, regimen="placebo" if a == "placebo" else "il2_pilot") for a in arms
-    ]
+    }
     two = len(arms) > 1
-    return NS(
-        name=name,
-        description="Synthetic IL-2 vs placebo trial for report tests",
-        seed=2016,
-        population=NS(
-            n=n,
-            inclusion=NS(
-                age_min=18,
-                age_max=60,
-                salt_min=50,
-                salt_max=100,
-                episode_max_years=1.0,
-                resistant_to_systemic=True,
-            ),
-        ),
-        arms=arm_objs,
-        regimens=regimens,
-        visits_weeks=list(VISITS),
-        follow_up_weeks=52,
-        endpoints=[
-            NS(name="salt50_w52", kind="salt_reduction", percent=50, week=52, threshold=None),
-            NS(name="salt20_w52", kind="salt_at_most", percent=None, week=52, threshold=20),
-        ],
-        analysis=NS(primary="salt50_w52", control_arm="placebo" if two else None, alpha=0.05),
+    analysis = {"primary": "salt50_w52", "alpha": 0.05}
+    if two:
+        analysis["control_arm"] = "placebo"
+    return Scenario.from_dict(
+        {
+            "name": name,
+            "description": "Synthetic IL-2 vs placebo trial for report tests",
+            "seed": 2016,
+            "population": {
+                "n": n,
+                "inclusion": {
+                    "age_min": 18,
+                    "age_max": 60,
+                    "salt_min": 50,
+                    "salt_max": 100,
+                    "episode_max_years": 1.0,
+                    "resistant_to_systemic": True,
+                },
+            },
+            "arms": [
+                {
+                    "name": a,
+                    "allocation": 1,
+                    "regimen": "placebo" if a == "placebo" else "il2_pilot",
+                }
+                for a in arms
+            ],
+            "regimens": {"il2_pilot": il2, "placebo": {"drug": "placebo"}},
+            "visits_weeks": list(VISITS),
+            "follow_up_weeks": 52,
+            "endpoints": [
+                {"name": "salt50_w52", "kind": "salt_reduction", "percent": 50, "week": 52},
+                {"name": "salt20_w52", "kind": "salt_at_most", "threshold": 20, "week": 52},
+            ],
+            "analysis": analysis,
+        }
     )
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from report_browser import CHROMIUM, FIGURE_PROBE, launch
 
 pytestmark = pytest.mark.browser
 
+# A missing browser fails these tests (CI must not pass by skipping them); set
+# TREGSIM_SKIP_BROWSER=1 to skip them knowingly on a machine without chromium.
+if os.environ.get("TREGSIM_SKIP_BROWSER") == "1":
+    pytest.skip("TREGSIM_SKIP_BROWSER=1", allow_module_level=True)
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)", allow_module_level=True)
+    raise RuntimeError(
+        f"{CHROMIUM} is absent: install it (apt-get install -y chromium) or set "
+        "TREGSIM_SKIP_BROWSER=1 to skip the browser tests"
+    )
 
-sync_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api  # noqa: E402 - after the checks above
 
 
 def test_report_renders_cleanly_at_1366x768(report_two_arms):

@@ -6,11 +6,12 @@ import json
 import re
 
 import pytest
-from report_synthetic import synthetic_run
+from report_synthetic import make_scenario, synthetic_run
 
+from tregsim.analysis import wilson_interval
 from tregsim.report import FIGURES, plot_cli, plot_figure, write_report
 from tregsim.report._access import trial_info
-from tregsim.report.figures import responder_rates, wilson_interval
+from tregsim.report.figures import responder_rates
 from tregsim.report.summary_text import summary_paragraph
 
 SECTION_IDS = (
@@ -106,7 +107,7 @@ def test_baseline_is_the_first_measured_visit_of_each_subject(run_two_arms):
     import numpy as np
     import pandas as pd
 
-    from tregsim.report.figures import _with_baseline
+    from tregsim.report.style import _with_baseline
 
     _, patients, _ = run_two_arms
     patients = patients.copy()
@@ -177,9 +178,22 @@ def test_write_report_accepts_trial_result_and_folder(tmp_path, run_two_arms):
     from types import SimpleNamespace
 
     summary, patients, scenario = run_two_arms
-    config = {"name": "cfg", "arms": [{"name": "il2", "allocation": 1, "regimen": "placebo"}]}
+    config = {**scenario.payload(), "name": "cfg"}
     result = SimpleNamespace(summary={**summary, "scenario_config": config}, patients=patients)
     out = write_report(result, tmp_path)
     assert out == tmp_path / "report.html"
     html = out.read_text()
     assert "figure could not be drawn" not in html and "<h1>cfg</h1>" in html
+
+
+def test_dosing_days_are_the_simulated_administrations():
+    """A weekly course of 28 days doses on days 0, 7, 14 and 21 (Regimen.administrations),
+    not every day (the report drew a dose on each of the 28 days before)."""
+    weekly = make_scenario().with_overrides(
+        ["regimens.il2_pilot.courses=[{start_day: 0, days: 28, every_days: 7, dose: 1, unit: MIU}]"]
+    )
+    info = trial_info({}, None, weekly)
+    arm = next(a for a in info.arms if a.name == "il2")
+    expected = [a.day for a in weekly.regimen_of("il2").administrations()]
+    assert arm.dose_days() == expected == [0.0, 7.0, 14.0, 21.0]
+    assert "days 0-21 every 7 days" in arm.regimen_text()

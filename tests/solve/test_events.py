@@ -7,8 +7,13 @@ from tregsim.solve import EventTable
 
 
 def test_sorted_csr_groups_by_patient_and_is_stable():
-    ev = EventTable(time=[2.0, 1.0, 1.0, 0.5, 1.0], patient=[1, 0, 1, 1, 1],
-                    state=[0, 1, 2, 3, 4], kind=[0, 1, 2, 0, 0], value=[1, 2, 3, 4, 5])
+    ev = EventTable(
+        time=[2.0, 1.0, 1.0, 0.5, 1.0],
+        patient=[1, 0, 1, 1, 1],
+        state=[0, 1, 2, 3, 4],
+        kind=[0, 1, 2, 0, 0],
+        value=[1, 2, 3, 4, 5],
+    )
     csr = ev.sorted_csr(3)
     np.testing.assert_array_equal(csr.offsets, [0, 1, 5, 5])
     np.testing.assert_array_equal(csr.time, [1.0, 0.5, 1.0, 1.0, 2.0])
@@ -56,8 +61,13 @@ def test_concat_and_select_patients():
 
 def test_from_dose_records_expands_addl():
     ev = EventTable.from_dose_records(
-        ID=[0, 1], TIME=[0.0, 1.5], AMT=[10.0, 4.0], CMT=["depot", "central"],
-        ADDL=[2, 0], II=[7.0, 0.0], state_index={"depot": 0, "central": 1},
+        ID=[0, 1],
+        TIME=[0.0, 1.5],
+        AMT=[10.0, 4.0],
+        CMT=["depot", "central"],
+        ADDL=[2, 0],
+        II=[7.0, 0.0],
+        state_index={"depot": 0, "central": 1},
     )
     np.testing.assert_array_equal(ev.time, [0.0, 7.0, 14.0, 1.5])
     np.testing.assert_array_equal(ev.patient, [0, 0, 0, 1])
@@ -73,3 +83,25 @@ def test_from_dose_records_errors():
         EventTable.from_dose_records(0, 0.0, 1.0, "depot")
     with pytest.raises(ValueError, match="unknown states"):
         EventTable.from_dose_records(0, 0.0, 1.0, "gut", state_index={"depot": 0})
+
+
+def test_one_apply_event_rule_for_python_sympy_and_the_compiled_solver():
+    """events.apply_event (numbers and sympy, used by the SBML export) and the solver's
+    compiled twin give the same state for every named kind."""
+    import sympy as sp
+
+    from tregsim.solve.events import EventKind, apply_event
+    from tregsim.solve.rosenbrock import apply_event as apply_compiled
+
+    for kind in EventKind:
+        y = np.array([2.0, 5.0])
+        apply_compiled(y, 1, int(kind), 3.0)
+        assert (
+            y[1]
+            == apply_event(5.0, kind, 3.0)
+            == {"ADD": 8.0, "SET": 3.0, "MULTIPLY": 15.0}[kind.name]
+        )
+    x = sp.Symbol("x")
+    assert apply_event(x, EventKind.MULTIPLY, 2) == 2 * x
+    with pytest.raises(ValueError):
+        apply_event(1.0, 7, 1.0)

@@ -25,8 +25,9 @@ def _pilot_like(n, seed=0):
             values.append(rng.uniform(0.01, 0.2))
         times.append(rng.uniform(0, 60)), patients.append(i), states.append(activity)
         kinds.append(1), values.append(rng.uniform(0.5, 2.0))
-    events = EventTable(np.array(times), np.array(patients), np.array(states),
-                        np.array(kinds), np.array(values))
+    events = EventTable(
+        np.array(times), np.array(patients), np.array(states), np.array(kinds), np.array(values)
+    )
     return params, y0, events
 
 
@@ -54,10 +55,18 @@ def test_tregsim_model_patient_independent_of_its_lane_mates():
     times = np.array([0.0, 20.0, 60.0])
     together = solve_batch(params, y0, events, times)
     keep = events.patient == 7
-    alone = solve_batch(params[7:8], y0[7:8],
-                        EventTable(events.time[keep], np.zeros(keep.sum(), np.int64),
-                                   events.state[keep], events.kind[keep], events.value[keep]),
-                        times)
+    alone = solve_batch(
+        params[7:8],
+        y0[7:8],
+        EventTable(
+            events.time[keep],
+            np.zeros(keep.sum(), np.int64),
+            events.state[keep],
+            events.kind[keep],
+            events.value[keep],
+        ),
+        times,
+    )
     np.testing.assert_array_equal(alone.values[0], together.values[7])
 
 

@@ -35,8 +35,9 @@ def _error_per_species_range(values, params, y0, events, save, min_span):
     ref = []
     for i in range(len(params)):
         m = events.patient == i
-        ev = list(zip(events.time[m], events.state[m], events.kind[m], events.value[m],
-                      strict=True))
+        ev = list(
+            zip(events.time[m], events.state[m], events.kind[m], events.value[m], strict=True)
+        )
         ref.append(solve_reference(params[i], y0[i], ev, save))
     ref = np.array(ref)
     span = np.nanmax(ref, axis=(0, 1)) - np.nanmin(ref, axis=(0, 1))
@@ -46,7 +47,6 @@ def _error_per_species_range(values, params, y0, events, save, min_span):
 
 @pytest.fixture(scope="module")
 def problem():
-    from tregsim.calibration.ensemble import member_for_replicate
     from tregsim.model.dosing import dose_events
     from tregsim.population import (
         PopulationSpec,
@@ -54,6 +54,7 @@ def problem():
         natural_history_events,
         simulate_to_screening,
     )
+    from tregsim.population.ensemble import member_for_replicate
     from tregsim.scenarios import load_scenario
     from tregsim.solve import EventTable
 
@@ -64,12 +65,21 @@ def problem():
     y0 = simulate_to_screening(seed, 0, cand, spec)[:, 0, :]
     nat = natural_history_events(seed, 0, cand.ids, cand.trigger_day, 365.0, spec)
     keep = nat.time > 0.0
-    tables = [EventTable(nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep],
-                         nat.value[keep])]
+    tables = [
+        EventTable(
+            nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep], nat.value[keep]
+        )
+    ]
     regimen = scenario.regimens["il2_pilot"]
     for i in range(N_PATIENTS):
-        tables.append(dose_events(regimen, i, float(cand.covariates["weight_kg"][i]),
-                                  float(cand.covariates["bsa_m2"][i])))
+        tables.append(
+            dose_events(
+                regimen,
+                i,
+                float(cand.covariates["weight_kg"][i]),
+                float(cand.covariates["bsa_m2"][i]),
+            )
+        )
     events = EventTable.concat(tables)
     save = np.unique(np.concatenate([np.arange(0.0, 70.0, 0.5), np.arange(0.0, 365.5, 3.5)]))
     return cand.params, y0, events, save
@@ -90,7 +100,6 @@ def test_default_tolerance_within_1e_minus_5_of_each_species_range(problem):
 
 def _regimen_problem(k: int, scenario_name: str, regimen_name: str):
     """PER_REGIMEN candidates at study day 0, the regimen and their natural history."""
-    from tregsim.calibration.ensemble import member_for_replicate
     from tregsim.model.dosing import cohort_dose_events
     from tregsim.population import (
         PopulationSpec,
@@ -98,6 +107,7 @@ def _regimen_problem(k: int, scenario_name: str, regimen_name: str):
         natural_history_events,
         simulate_to_screening,
     )
+    from tregsim.population.ensemble import member_for_replicate
     from tregsim.scenarios import load_scenario
     from tregsim.solve import EventTable
 
@@ -109,13 +119,21 @@ def _regimen_problem(k: int, scenario_name: str, regimen_name: str):
     end = min(float(scenario.follow_up_weeks) * 7.0, 84.0)
     nat = natural_history_events(seed, k, cand.ids, cand.trigger_day, end, spec)
     keep = nat.time > 0.0
-    tables = [EventTable(nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep],
-                         nat.value[keep])]
+    tables = [
+        EventTable(
+            nat.time[keep], nat.patient[keep], nat.state[keep], nat.kind[keep], nat.value[keep]
+        )
+    ]
     regimen = scenario.regimens[regimen_name]
     if regimen.drug != "placebo":
-        tables.append(cohort_dose_events(regimen, np.arange(PER_REGIMEN),
-                                         cand.covariates["weight_kg"].to_numpy(),
-                                         cand.covariates["bsa_m2"].to_numpy()))
+        tables.append(
+            cohort_dose_events(
+                regimen,
+                np.arange(PER_REGIMEN),
+                cand.covariates["weight_kg"].to_numpy(),
+                cand.covariates["bsa_m2"].to_numpy(),
+            )
+        )
     events = EventTable.concat(tables)
     save = np.unique(np.concatenate([np.arange(0.0, end, 0.25), [end]]))
     return cand.params, y0, events, save

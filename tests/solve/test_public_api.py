@@ -35,8 +35,14 @@ def test_second_process_loads_cached_kernel_without_compiling():
     path = str(tests_dir) + os.pathsep + os.environ.get("PYTHONPATH", "")
     env = dict(os.environ, PYTHONPATH=path)
     for _ in range(2):  # first run may compile (cold cache); the second must not
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env=env, cwd=tests_dir, check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tests_dir,
+            check=True,
+        ).stdout.split()
     hits, misses, seconds = int(out[0]), int(out[1]), float(out[2])
     assert hits >= 1 and misses == 0, out
     assert seconds < 10.0  # about 0.8 s measured on an idle core; generous for shared CI

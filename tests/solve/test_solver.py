@@ -16,8 +16,17 @@ def _fixed_step(rhs, jac, params, y0, t_end, n_steps, **kw):
     """Fixed-step Rodas4 through the adaptive solver: a uniform save grid with loose
     tolerances makes every step exactly one grid interval."""
     grid = np.linspace(0.0, t_end, n_steps + 1)
-    sol = solve_batch(np.atleast_2d(params), np.atleast_2d(y0), None, grid,
-                      rtol=LOOSE, atol=LOOSE, rhs=rhs, jac=jac, **kw)
+    sol = solve_batch(
+        np.atleast_2d(params),
+        np.atleast_2d(y0),
+        None,
+        grid,
+        rtol=LOOSE,
+        atol=LOOSE,
+        rhs=rhs,
+        jac=jac,
+        **kw,
+    )
     assert sol.n_steps[0] == n_steps
     return sol.values[0, -1]
 
@@ -31,27 +40,40 @@ def test_convergence_order_linear_system_vs_expm():
     a = np.array([[-1.0, 2.0, 0.0], [-2.0, -1.0, 0.5], [0.3, 0.0, -4.0]])
     y0 = np.array([1.0, 0.5, -0.2])
     exact = scipy.linalg.expm(2.0 * a) @ y0
-    errs = [np.max(np.abs(_fixed_step(M.linear_rhs, M.linear_jac, a.ravel(), y0, 2.0, n) - exact))
-            for n in (8, 16, 32, 64)]
+    errs = [
+        np.max(np.abs(_fixed_step(M.linear_rhs, M.linear_jac, a.ravel(), y0, 2.0, n) - exact))
+        for n in (8, 16, 32, 64)
+    ]
     orders = _observed_orders(errs)
     assert np.all((orders > 3.7) & (orders < 4.5)), orders
 
 
 def test_convergence_order_nonlinear_and_nonautonomous():
     # y' = y^2, y(0)=1: exact 1/(1-t); nonlinear order conditions matter here
-    errs = [abs(_fixed_step(M.blowup_rhs, M.blowup_jac, [1.0], [1.0], 0.5, n)[0] - 2.0)
-            for n in (16, 32, 64, 128)]
+    errs = [
+        abs(_fixed_step(M.blowup_rhs, M.blowup_jac, [1.0], [1.0], 0.5, n)[0] - 2.0)
+        for n in (16, 32, 64, 128)
+    ]
     orders = _observed_orders(errs)
     assert np.all((orders > 3.7) & (orders < 4.3)), orders
     # y' = cos(t) y (explicit t dependence through the f_t terms): exact exp(sin t)
-    errs = [abs(_fixed_step(M.forced_rhs, M.forced_jac, [1.0], [1.0], 3.0, n,
-                            autonomous=False)[0] - np.exp(np.sin(3.0)))
-            for n in (8, 16, 32, 64)]
+    errs = [
+        abs(
+            _fixed_step(M.forced_rhs, M.forced_jac, [1.0], [1.0], 3.0, n, autonomous=False)[0]
+            - np.exp(np.sin(3.0))
+        )
+        for n in (8, 16, 32, 64)
+    ]
     orders = _observed_orders(errs)
     assert np.all((orders > 3.7) & (orders < 5.5)), orders  # measured 5.1, 5.1, 5.2
     # dropping the f_t terms (wrongly declaring the problem autonomous) costs the order
-    wrong = [abs(_fixed_step(M.forced_rhs, M.forced_jac, [1.0], [1.0], 3.0, n,
-                             autonomous=True)[0] - np.exp(np.sin(3.0))) for n in (32, 64)]
+    wrong = [
+        abs(
+            _fixed_step(M.forced_rhs, M.forced_jac, [1.0], [1.0], 3.0, n, autonomous=True)[0]
+            - np.exp(np.sin(3.0))
+        )
+        for n in (32, 64)
+    ]
     assert _observed_orders(wrong)[0] < 1.5
 
 
@@ -61,8 +83,16 @@ def test_adaptive_error_tracks_tolerance():
     times = np.linspace(0, 3, 7)
     exact = np.array([scipy.linalg.expm(t * a) @ y0 for t in times])
     for tol in (1e-4, 1e-7, 1e-10):
-        sol = solve_batch(a.ravel()[None], y0[None], None, times, rtol=tol, atol=tol,
-                          rhs=M.linear_rhs, jac=M.linear_jac)
+        sol = solve_batch(
+            a.ravel()[None],
+            y0[None],
+            None,
+            times,
+            rtol=tol,
+            atol=tol,
+            rhs=M.linear_rhs,
+            jac=M.linear_jac,
+        )
         err = np.max(np.abs(sol.values[0] - exact))
         assert err < 30 * tol, (tol, err)
 
@@ -71,13 +101,19 @@ def test_robertson_agrees_with_scipy_radau():
     k = np.array([[0.04, 3e7, 1e4], [0.08, 1e7, 3e4]])
     times = np.array([0.0, 0.4, 4.0, 40.0, 400.0, 4e3, 4e4])
     y0 = np.tile([1.0, 0.0, 0.0], (2, 1))
-    sol = solve_batch(k, y0, None, times, rtol=1e-10, atol=1e-14,
-                      rhs=M.robertson_rhs, jac=M.robertson_jac)
+    sol = solve_batch(
+        k, y0, None, times, rtol=1e-10, atol=1e-14, rhs=M.robertson_rhs, jac=M.robertson_jac
+    )
     assert sol.n_failed == 0
     for i in range(2):
         ref = scipy.integrate.solve_ivp(
-            lambda t, y, i=i: _robertson_py(y, k[i]), (0, times[-1]), y0[i], method="Radau",
-            t_eval=times, rtol=1e-10, atol=1e-14,
+            lambda t, y, i=i: _robertson_py(y, k[i]),
+            (0, times[-1]),
+            y0[i],
+            method="Radau",
+            t_eval=times,
+            rtol=1e-10,
+            atol=1e-14,
             jac=lambda t, y, i=i: _robertson_jac_py(y, k[i]),
         )
         assert ref.success
@@ -86,13 +122,19 @@ def test_robertson_agrees_with_scipy_radau():
 
 
 def _robertson_py(y, k):
-    return [-k[0] * y[0] + k[2] * y[1] * y[2],
-            k[0] * y[0] - k[2] * y[1] * y[2] - k[1] * y[1] ** 2, k[1] * y[1] ** 2]
+    return [
+        -k[0] * y[0] + k[2] * y[1] * y[2],
+        k[0] * y[0] - k[2] * y[1] * y[2] - k[1] * y[1] ** 2,
+        k[1] * y[1] ** 2,
+    ]
 
 
 def _robertson_jac_py(y, k):
-    return [[-k[0], k[2] * y[2], k[2] * y[1]],
-            [k[0], -k[2] * y[2] - 2 * k[1] * y[1], -k[2] * y[1]], [0, 2 * k[1] * y[1], 0]]
+    return [
+        [-k[0], k[2] * y[2], k[2] * y[1]],
+        [k[0], -k[2] * y[2] - 2 * k[1] * y[1], -k[2] * y[1]],
+        [0, 2 * k[1] * y[1], 0],
+    ]
 
 
 def _pk_exact(t, doses_depot, doses_central, ka, ke):
@@ -114,17 +156,26 @@ def test_pk_bolus_events_exact_at_event_time():
     ka, ke = 1.5, 0.3
     t_dose = 1.234
     times = np.array([0.0, 0.5, t_dose - 1e-9, t_dose, 2.0, 5.0, 10.0])
-    events = EventTable.concat([
-        EventTable.from_dose_records([0, 1], [0.0, 0.0], [100.0, 50.0], [0, 0]),
-        EventTable([t_dose], [0], [1], [0], [7.0]),            # IV bolus into central
-        EventTable.from_dose_records(1, t_dose, 20.0, 0, ADDL=3, II=2.0),  # oral, repeated
-    ])
-    sol = solve_batch([[ka, ke], [ka, ke]], np.zeros((2, 2)), events, times, rtol=1e-10,
-                      atol=1e-12, rhs=M.pk_rhs, jac=M.pk_jac)
+    events = EventTable.concat(
+        [
+            EventTable.from_dose_records([0, 1], [0.0, 0.0], [100.0, 50.0], [0, 0]),
+            EventTable([t_dose], [0], [1], [0], [7.0]),  # IV bolus into central
+            EventTable.from_dose_records(1, t_dose, 20.0, 0, ADDL=3, II=2.0),  # oral, repeated
+        ]
+    )
+    sol = solve_batch(
+        [[ka, ke], [ka, ke]],
+        np.zeros((2, 2)),
+        events,
+        times,
+        rtol=1e-10,
+        atol=1e-12,
+        rhs=M.pk_rhs,
+        jac=M.pk_jac,
+    )
     assert sol.n_failed == 0
     ex0 = _pk_exact(times, [(0.0, 100.0)], [(t_dose, 7.0)], ka, ke)
-    ex1 = _pk_exact(times, [(0.0, 50.0)] + [(t_dose + 2 * k, 20.0) for k in range(4)], [],
-                    ka, ke)
+    ex1 = _pk_exact(times, [(0.0, 50.0)] + [(t_dose + 2 * k, 20.0) for k in range(4)], [], ka, ke)
     np.testing.assert_allclose(sol.values[0], ex0, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(sol.values[1], ex1, rtol=1e-8, atol=1e-10)
     # the jump shows at the event time: value at t_dose includes the dose
@@ -146,8 +197,9 @@ def test_failures_are_isolated():
     # y' = p y^2, y(0)=1 blows up at t = 1/p; the horizon is 2
     p = np.array([[0.1], [1.0], [0.3], [np.nan], [0.2]])
     times = np.array([0.0, 1.0, 2.0])
-    sol = solve_batch(p, np.ones((5, 1)), None, times, rtol=1e-8, atol=1e-10,
-                      rhs=M.blowup_rhs, jac=M.blowup_jac)
+    sol = solve_batch(
+        p, np.ones((5, 1)), None, times, rtol=1e-8, atol=1e-10, rhs=M.blowup_rhs, jac=M.blowup_jac
+    )
     assert list(sol.status != 0) == [False, True, False, True, False]
     assert sol.n_failed == 2
     assert sol.status[3] == 3  # non-finite parameter
@@ -156,25 +208,50 @@ def test_failures_are_isolated():
     for i in (0, 2, 4):
         exact = 1.0 / (1.0 - p[i, 0] * times)
         np.testing.assert_allclose(sol.values[i, :, 0], exact, rtol=1e-6)
-    alone = solve_batch(p[[0, 2, 4]], np.ones((3, 1)), None, times, rtol=1e-8, atol=1e-10,
-                        rhs=M.blowup_rhs, jac=M.blowup_jac)
+    alone = solve_batch(
+        p[[0, 2, 4]],
+        np.ones((3, 1)),
+        None,
+        times,
+        rtol=1e-8,
+        atol=1e-10,
+        rhs=M.blowup_rhs,
+        jac=M.blowup_jac,
+    )
     np.testing.assert_array_equal(alone.values, sol.values[[0, 2, 4]])
 
 
 def test_max_steps_status():
-    sol = solve_batch([[0.04, 3e7, 1e4]], [[1.0, 0.0, 0.0]], None, [0.0, 1e5], max_steps=20,
-                      rhs=M.robertson_rhs, jac=M.robertson_jac)
+    sol = solve_batch(
+        [[0.04, 3e7, 1e4]],
+        [[1.0, 0.0, 0.0]],
+        None,
+        [0.0, 1e5],
+        max_steps=20,
+        rhs=M.robertson_rhs,
+        jac=M.robertson_jac,
+    )
     assert sol.status[0] == 1 and sol.n_steps[0] == 20
     assert np.all(np.isnan(sol.values))
 
 
 def _mixed_batch(n, seed=0):
     rng = np.random.default_rng(seed)
-    k = np.column_stack([0.04 * rng.lognormal(0, 0.5, n), 3e7 * rng.lognormal(0, 0.5, n),
-                         1e4 * rng.lognormal(0, 0.5, n)])
+    k = np.column_stack(
+        [
+            0.04 * rng.lognormal(0, 0.5, n),
+            3e7 * rng.lognormal(0, 0.5, n),
+            1e4 * rng.lognormal(0, 0.5, n),
+        ]
+    )
     patient = rng.integers(0, n, 3 * n)
-    events = EventTable(rng.uniform(0, 50, 3 * n), patient, rng.integers(0, 3, 3 * n),
-                        np.zeros(3 * n, np.int64), rng.uniform(0, 0.2, 3 * n))
+    events = EventTable(
+        rng.uniform(0, 50, 3 * n),
+        patient,
+        rng.integers(0, 3, 3 * n),
+        np.zeros(3 * n, np.int64),
+        rng.uniform(0, 0.2, 3 * n),
+    )
     return k, np.tile([1.0, 0.0, 0.0], (n, 1)), events
 
 
@@ -197,8 +274,16 @@ def test_decay_stays_nonnegative():
     # the negative real axis, so no undershoot below zero
     k = np.logspace(-2, 10, 25)
     times = np.linspace(0, 10, 11)
-    sol = solve_batch(-k[:, None], np.ones((25, 1)), None, times, rtol=1e-6, atol=1e-12,
-                      rhs=M.linear_rhs, jac=M.linear_jac)
+    sol = solve_batch(
+        -k[:, None],
+        np.ones((25, 1)),
+        None,
+        times,
+        rtol=1e-6,
+        atol=1e-12,
+        rhs=M.linear_rhs,
+        jac=M.linear_jac,
+    )
     assert sol.n_failed == 0
     assert np.all(sol.values >= 0.0)
     exact = np.exp(-k[:, None] * times[None, :])
@@ -209,26 +294,47 @@ def test_per_patient_start_times_make_patients_independent_of_the_batch():
     """With t0 per patient, a patient's values do not depend on who else is in the batch."""
     theta = np.array([[1.5, 0.3], [0.7, 0.2], [2.0, 0.5]])
     t0 = np.array([-3.0, -10.0, -0.5])
-    events = EventTable.from_dose_records(np.array([0, 1, 2, 1]), np.array([-2.0, -9.0, 0.0, 1.0]),
-                                          100.0, 0)
+    events = EventTable.from_dose_records(
+        np.array([0, 1, 2, 1]), np.array([-2.0, -9.0, 0.0, 1.0]), 100.0, 0
+    )
     times = np.array([0.0, 1.5, 4.0])
-    together = solve_batch(theta, np.zeros((3, 2)), events, times, t0=t0,
-                           rhs=M.pk_rhs, jac=M.pk_jac)
+    together = solve_batch(
+        theta, np.zeros((3, 2)), events, times, t0=t0, rhs=M.pk_rhs, jac=M.pk_jac
+    )
     for i in range(3):
         keep = events.patient == i
-        alone = solve_batch(theta[i:i + 1], np.zeros((1, 2)),
-                            EventTable(events.time[keep], np.zeros(keep.sum(), int),
-                                       events.state[keep], events.kind[keep], events.value[keep]),
-                            times, t0=t0[i], rhs=M.pk_rhs, jac=M.pk_jac)
+        alone = solve_batch(
+            theta[i : i + 1],
+            np.zeros((1, 2)),
+            EventTable(
+                events.time[keep],
+                np.zeros(keep.sum(), int),
+                events.state[keep],
+                events.kind[keep],
+                events.value[keep],
+            ),
+            times,
+            t0=t0[i],
+            rhs=M.pk_rhs,
+            jac=M.pk_jac,
+        )
         np.testing.assert_array_equal(together.values[i], alone.values[0])
-    chunked = solve_in_chunks(theta, np.zeros((3, 2)), events, times, t0=t0, chunk_size=2,
-                              rhs=M.pk_rhs, jac=M.pk_jac)
+    chunked = solve_in_chunks(
+        theta, np.zeros((3, 2)), events, times, t0=t0, chunk_size=2, rhs=M.pk_rhs, jac=M.pk_jac
+    )
     np.testing.assert_array_equal(chunked.values, together.values)
 
 
 def test_outputs_are_read_only_and_shaped():
-    sol = solve_batch([[1.0, 0.5]], [[1.0, 0.0]], None, [0.0, 1.0, 2.0], save_states=[1],
-                      rhs=M.pk_rhs, jac=M.pk_jac)
+    sol = solve_batch(
+        [[1.0, 0.5]],
+        [[1.0, 0.0]],
+        None,
+        [0.0, 1.0, 2.0],
+        save_states=[1],
+        rhs=M.pk_rhs,
+        jac=M.pk_jac,
+    )
     assert sol.values.shape == (1, 3, 1) and sol.status.dtype == np.int8
     with pytest.raises(ValueError):
         sol.values[0, 0, 0] = 1.0
@@ -250,8 +356,14 @@ def test_outputs_are_read_only_and_shaped():
     ],
 )
 def test_bad_arguments_fail_before_work(kwargs, match):
-    args = dict(params=[[1.0, 0.5]], y0=[[1.0, 0.0]], events=None, save_times=[0.0, 1.0],
-                rhs=M.pk_rhs, jac=M.pk_jac)
+    args = dict(
+        params=[[1.0, 0.5]],
+        y0=[[1.0, 0.0]],
+        events=None,
+        save_times=[0.0, 1.0],
+        rhs=M.pk_rhs,
+        jac=M.pk_jac,
+    )
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         solve_batch(**args)

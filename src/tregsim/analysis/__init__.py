@@ -8,8 +8,8 @@ from tregsim.analysis.statistics import (
     ancova,
     cmh_test,
     fisher_risk_difference,
-    mmrm,
     newcombe_interval,
+    random_intercept_model,
     wilson_interval,
 )
 from tregsim.analysis.summary import favours_treatment, summarize_comparison, summarize_values
@@ -30,7 +30,7 @@ __all__ = [
     "locf",
     "logrank",
     "long_values",
-    "mmrm",
+    "random_intercept_model",
     "newcombe_interval",
     "nri",
     "subject_values",

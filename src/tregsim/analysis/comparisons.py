@@ -5,7 +5,8 @@ Which test runs (scenario ``analysis``):
 - responder endpoints: Fisher exact with Newcombe interval (``responder_test: fisher``) or
   CMH over the randomization strata (``cmh``), after NRI (``missing_responder: nri``);
 - continuous endpoints: ANCOVA on baseline after LOCF (``missing_continuous: locf``) or
-  MMRM (``mmrm``; if the mixed model fails: LOCF + ANCOVA, with a note);
+  a random-intercept mixed model over the observed visits (``random_intercept``; if the fit
+  fails: LOCF + ANCOVA, with a note);
 - fold changes (Treg, NK, CD8): the same on the log scale, reported as the ratio of
   geometric-mean fold changes;
 - time to event: log-rank test with the Peto hazard ratio.
@@ -18,9 +19,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from tregsim.analysis.endpoints import EndpointSpec, long_values, subject_values
-from tregsim.analysis.statistics import StatResult, ancova, cmh_test, fisher_risk_difference, mmrm
+from tregsim.analysis.endpoints import long_values, subject_values
+from tregsim.analysis.statistics import (
+    StatResult,
+    ancova,
+    cmh_test,
+    fisher_risk_difference,
+    random_intercept_model,
+)
 from tregsim.analysis.survival import kaplan_meier, logrank
+from tregsim.protocol import Endpoint
 
 __all__ = [
     "AnalysisOptions",
@@ -57,7 +65,7 @@ class AnalysisOptions:
             "responder_test": ("fisher", "cmh"),
             "continuous_test": ("ancova",),
             "missing_responder": ("nri", "observed"),
-            "missing_continuous": ("locf", "mmrm", "observed"),
+            "missing_continuous": ("locf", "random_intercept", "observed"),
         }
         for field, allowed in checks.items():
             if getattr(self, field) not in allowed:
@@ -86,9 +94,8 @@ class AnalysisOptions:
         return cls(**known)
 
 
-def arm_values(values: pd.DataFrame, spec: EndpointSpec) -> dict[str, float]:
+def arm_values(values: pd.DataFrame, spec: Endpoint) -> dict[str, float]:
     """Per-arm summary of subject values (see :data:`ARM_STATISTIC`)."""
-    spec = EndpointSpec.from_any(spec)
     columns = {"value": values["value"].to_numpy(dtype=float)}
     if spec.type == "time_to_event":
         columns["time"] = values["time"].to_numpy(dtype=float)
@@ -97,7 +104,7 @@ def arm_values(values: pd.DataFrame, spec: EndpointSpec) -> dict[str, float]:
 
 
 def arm_values_arrays(
-    arms: np.ndarray, columns: dict[str, np.ndarray], spec: EndpointSpec
+    arms: np.ndarray, columns: dict[str, np.ndarray], spec: Endpoint
 ) -> dict[str, float]:
     """:func:`arm_values` from arrays: the arm of every subject and the columns of
     :func:`~tregsim.analysis.endpoints.endpoint_arrays`."""
@@ -135,24 +142,26 @@ def _to_ratio(result: StatResult) -> StatResult:
 
 def compare_arms(
     visits: pd.DataFrame,
-    spec: EndpointSpec,
+    spec: Endpoint,
     treated_arm: str,
     control_arm: str,
     options: AnalysisOptions,
     values: pd.DataFrame | None = None,
 ) -> StatResult:
     """Compare ``treated_arm`` with ``control_arm`` on one endpoint of one replicate."""
-    spec = EndpointSpec.from_any(spec)
     note = ""
-    if options.missing_continuous == "mmrm" and spec.type in ("continuous", "fold"):
+    if options.missing_continuous == "random_intercept" and spec.type in ("continuous", "fold"):
         long = long_values(visits, spec)
         long = long[long["arm"].isin([treated_arm, control_arm])].copy()
         long["treated"] = (long["arm"] == treated_arm).astype(float)
         try:
-            result = mmrm(long, float(spec.week))
+            result = random_intercept_model(long, float(spec.week))
             return _to_ratio(result) if spec.type == "fold" else result
         except Exception as error:  # noqa: BLE001 - any fit failure falls back, recorded
-            note = f"MMRM failed ({type(error).__name__}: {error}); fell back to LOCF + ANCOVA"
+            note = (
+                f"the random-intercept model failed ({type(error).__name__}: {error}); "
+                "fell back to LOCF + ANCOVA"
+            )
             values = subject_values(visits, spec, options.missing_responder, "locf")
     if values is None:
         values = subject_values(visits, spec, options.missing_responder, options.missing_continuous)
@@ -169,7 +178,7 @@ def compare_arms(
 
 
 def compare_arrays(
-    spec: EndpointSpec,
+    spec: Endpoint,
     arms: np.ndarray,
     columns: dict[str, np.ndarray],
     treated_arm: str,
@@ -177,8 +186,8 @@ def compare_arrays(
     options: AnalysisOptions,
     stratum: np.ndarray | None = None,
 ) -> StatResult:
-    """:func:`compare_arms` from arrays (no MMRM: continuous endpoints by ANCOVA on the
-    columns as given): the arm of every subject, the columns of
+    """:func:`compare_arms` from arrays (no random-intercept model: continuous endpoints by
+    ANCOVA on the columns as given): the arm of every subject, the columns of
     :func:`~tregsim.analysis.endpoints.endpoint_arrays` and, for CMH, the strata."""
     in_pair = (arms == treated_arm) | (arms == control_arm)
     treated = arms[in_pair] == treated_arm

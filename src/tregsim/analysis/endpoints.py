@@ -16,7 +16,9 @@ salt_change (week)             continuous     SALT(week) - baseline (negative = 
 salt_percent_change (week)     continuous     100 * (SALT(week) - baseline) / baseline
 treg_pct (week)                continuous     Treg % of CD4 at week
 treg_fold / nk_fold / cd8_fold fold           value(week) / baseline (analysed on log scale)
+treg_naive_fold / treg_activated_fold  fold    naive / activated Treg % of CD4, same
 time_to_salt_reduction (pct)   time to event  day of first visit with SALT reduction >= pct
+ae_any / ae_<kind> (week)      responder      >= 1 adverse event reported up to week
 ============================  ==============  =========================================
 """
 
@@ -27,77 +29,45 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tregsim.analysis.derived import percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
+from tregsim.protocol import AE_ENDPOINT_KINDS, Endpoint
+from tregsim.protocol.endpoints import BETTER, ENDPOINT_TYPE, EndpointKind
 
 __all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
 
 
 @dataclass(frozen=True)
 class _Kind:
-    type: str  # responder | continuous | fold | time_to_event
-    column: str
-    better: str  # "higher" or "lower" is the direction favouring treatment
-    needs: tuple[str, ...]
+    type: str  # responder | continuous | fold | time_to_event (protocol.ENDPOINT_TYPE)
+    column: str  # the patients-table column the endpoint reads
+    better: str  # "higher" or "lower" favours treatment (protocol.BETTER)
 
 
+#: The column each endpoint kind reads; its type and direction come from the schema.
+_COLUMNS: dict[EndpointKind, str] = {
+    EndpointKind.salt_reduction: "salt_observed",
+    EndpointKind.salt_at_most: "salt_observed",
+    EndpointKind.salt_change: "salt_observed",
+    EndpointKind.salt_percent_change: "salt_observed",
+    EndpointKind.treg_pct: "treg_pct_cd4_observed",
+    EndpointKind.treg_fold: "treg_pct_cd4_observed",
+    EndpointKind.nk_fold: "nk_per_ul",
+    EndpointKind.cd8_fold: "cd8_per_ul",
+    EndpointKind.time_to_salt_reduction: "salt_observed",
+    EndpointKind.treg_naive_fold: "treg_naive_pct_cd4_observed",
+    EndpointKind.treg_activated_fold: "treg_activated_pct_cd4_observed",
+    # safety: the column holds the events reported at each visit (tregsim.safety.events)
+    **{EndpointKind(kind): kind for kind in sorted(AE_ENDPOINT_KINDS)},
+}
 KINDS: dict[str, _Kind] = {
-    "salt_reduction": _Kind("responder", "salt_observed", "higher", ("percent", "week")),
-    "salt_at_most": _Kind("responder", "salt_observed", "higher", ("threshold", "week")),
-    "salt_change": _Kind("continuous", "salt_observed", "lower", ("week",)),
-    "salt_percent_change": _Kind("continuous", "salt_observed", "lower", ("week",)),
-    "treg_pct": _Kind("continuous", "treg_pct_cd4_observed", "higher", ("week",)),
-    "treg_fold": _Kind("fold", "treg_pct_cd4_observed", "higher", ("week",)),
-    "nk_fold": _Kind("fold", "nk_per_ul", "lower", ("week",)),
-    "cd8_fold": _Kind("fold", "cd8_per_ul", "lower", ("week",)),
-    "time_to_salt_reduction": _Kind("time_to_event", "salt_observed", "higher", ("percent",)),
+    kind.value: _Kind(ENDPOINT_TYPE[kind], column, BETTER[kind])
+    for kind, column in _COLUMNS.items()
 }
 
-
-@dataclass(frozen=True)
-class EndpointSpec:
-    """One endpoint: its name, kind and the week / percent / threshold it needs."""
-
-    name: str
-    kind: str
-    week: float | None = None
-    percent: float | None = None
-    threshold: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(
-                f"endpoint {self.name!r}: kind {self.kind!r} is unknown; use one of "
-                f"{', '.join(KINDS)}."
-            )
-        for field in KINDS[self.kind].needs:
-            if getattr(self, field) is None:
-                raise ValueError(f"endpoint {self.name!r} ({self.kind}) needs '{field}'.")
-        if self.percent is not None and not 0 < self.percent <= 100:
-            raise ValueError(f"endpoint {self.name!r}: percent={self.percent} must be in (0, 100].")
-
-    @classmethod
-    def from_any(cls, spec) -> EndpointSpec:
-        """Build from a dict, a pydantic model or any object with these attributes."""
-        if isinstance(spec, EndpointSpec):
-            return spec
-        get = spec.get if isinstance(spec, dict) else (lambda k, d=None: getattr(spec, k, d))
-        return cls(
-            name=str(get("name")),
-            kind=str(get("kind")),
-            week=get("week"),
-            percent=get("percent"),
-            threshold=get("threshold"),
-        )
-
-    @property
-    def type(self) -> str:
-        """responder, continuous, fold or time_to_event."""
-        return KINDS[self.kind].type
-
-    @property
-    def better(self) -> str:
-        """Direction that favours treatment: "higher" or "lower"."""
-        return KINDS[self.kind].better
+#: The analysis reads the scenario's own Endpoint (one Endpoint type in tregsim); this name
+#: is kept for code written against the former analysis-only type.
+EndpointSpec = Endpoint
 
 
 def _grid(visits: pd.DataFrame) -> tuple[int, np.ndarray] | None:
@@ -171,7 +141,7 @@ def _baseline_column(weeks: np.ndarray) -> int:
 
 
 def endpoint_arrays(
-    spec: EndpointSpec,
+    spec: Endpoint,
     weeks: np.ndarray,
     wide: np.ndarray,
     days: np.ndarray | None = None,
@@ -208,12 +178,14 @@ def endpoint_arrays(
             "imputed": np.zeros(len(b), dtype=bool),
         }
     col = _week_column(weeks, spec.week, spec.name)
+    if spec.kind in AE_ENDPOINT_KINDS:  # >= 1 event reported at the visits up to week
+        return _adverse_event_values(wide, base_col, col)
     raw = wide[:, col]
     imputed = np.isnan(raw)
     if kind.type == "responder":
         with np.errstate(invalid="ignore", divide="ignore"):
             if spec.kind == "salt_reduction":
-                response = np.where(b > 0, (b - raw) / b >= spec.percent / 100.0, False)
+                response = salt_responder(b, raw, spec.percent)
             else:
                 response = raw <= spec.threshold
         response = np.where(np.isnan(raw) | np.isnan(b), np.nan, response.astype(float))
@@ -224,7 +196,7 @@ def endpoint_arrays(
         if spec.kind == "salt_change":
             value = x - b
         elif spec.kind == "salt_percent_change":
-            value = np.where(b > 0, 100.0 * (x - b) / b, np.nan)
+            value = percent_change(b, x)
         elif kind.type == "fold":
             value = np.where(b > 0, x / b, np.nan)
             b = np.where(b > 0, np.log(b), np.nan)
@@ -233,9 +205,19 @@ def endpoint_arrays(
     return {"baseline": b, "value": value, "imputed": imputed & np.isfinite(value)}
 
 
+def _adverse_event_values(counts: np.ndarray, base_col: int, col: int) -> dict[str, np.ndarray]:
+    """Safety endpoint: 1 when a patient had at least one event reported at an attended
+    visit after baseline and up to the endpoint's visit (events before a dropout count; a
+    patient never seen after baseline, or whose simulation failed, is missing)."""
+    window = counts[:, base_col + 1 : col + 1]
+    seen = np.isfinite(window).any(axis=1)
+    value = np.where(seen, (np.nansum(window, axis=1) > 0).astype(float), np.nan)
+    return {"baseline": np.zeros(len(value)), "value": value, "imputed": ~seen}
+
+
 def subject_values(
     visits: pd.DataFrame,
-    spec: EndpointSpec,
+    spec: Endpoint,
     missing_responder: str = "nri",
     missing_continuous: str = "locf",
 ) -> pd.DataFrame:
@@ -244,11 +226,10 @@ def subject_values(
 
     Responders: ``missing_responder="nri"`` counts missing as non-response, ``"observed"``
     leaves NaN. Continuous and fold: ``"locf"`` carries the last value forward; anything else
-    (``"mmrm"``, ``"observed"``) leaves NaN (MMRM then models the visits, see
+    (``"random_intercept"``, ``"observed"``) leaves NaN (the mixed model then models the visits, see
     :func:`long_values`). For fold endpoints ``baseline`` is the log of the baseline value
     and ``value`` the fold change.
     """
-    spec = EndpointSpec.from_any(spec)
     kind = KINDS[spec.kind]
     info, weeks, wide = _wide(visits, kind.column)
     days = _days(visits, info) if kind.type == "time_to_event" else None
@@ -259,13 +240,15 @@ def subject_values(
     return out
 
 
-def long_values(visits: pd.DataFrame, spec: EndpointSpec) -> pd.DataFrame:
-    """Observed post-baseline values for an MMRM: ``subject, arm, stratum, visit_week, y,
-    baseline`` (y on the analysis scale: change, percent change, value or log fold)."""
-    spec = EndpointSpec.from_any(spec)
+def long_values(visits: pd.DataFrame, spec: Endpoint) -> pd.DataFrame:
+    """Observed post-baseline values for the random-intercept model: ``subject, arm, stratum,
+    visit_week, y, baseline`` (y on the analysis scale: change, percent change, value or log
+    fold)."""
     kind = KINDS[spec.kind]
     if kind.type not in ("continuous", "fold"):
-        raise ValueError(f"endpoint {spec.name!r} is not continuous; MMRM does not apply.")
+        raise ValueError(
+            f"endpoint {spec.name!r} is not continuous; the random-intercept model does not apply."
+        )
     info, weeks, wide = _wide(visits, kind.column)
     base_col = _baseline_column(weeks)
     b = wide[:, [base_col]]

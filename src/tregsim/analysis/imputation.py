@@ -5,8 +5,8 @@
   (e.g. BRAVE-AA1, King et al., NEJM 2022).
 - Last observation carried forward (LOCF): the last observed value at or before the visit
   stands in for a missing one (baseline included, so a patient with no post-baseline value
-  has change 0). MMRM, the model-based alternative, lives in
-  :func:`tregsim.analysis.statistics.mmrm`.
+  has change 0). The model-based alternative, a random-intercept mixed model, is
+  :func:`tregsim.analysis.statistics.random_intercept_model`.
 """
 
 from __future__ import annotations

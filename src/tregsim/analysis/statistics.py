@@ -1,4 +1,4 @@
-"""Two-arm comparisons: responder tests, ANCOVA and MMRM.
+"""Two-arm comparisons: responder tests, ANCOVA and a random-intercept mixed model.
 
 Every test returns a :class:`StatResult` (frozen): the test name, the treatment-minus-control
 estimate (or ratio, see ``null_value``), its 95 % interval and the two-sided p-value.
@@ -13,10 +13,12 @@ Methods
   ratio with the Robins-Breslow-Greenland interval.
 - ANCOVA: ordinary least squares of the outcome on treatment and baseline (``statsmodels``
   OLS); the treatment coefficient is the adjusted difference.
-- MMRM: change at every post-baseline visit, fixed effects visit (categorical), arm x visit
-  and baseline, fitted by ``statsmodels`` MixedLM with a random intercept per subject (an
-  approximation of the unstructured-covariance MMRM of Mallinckrodt et al., Drug Inf J
-  2008;42:303). If the fit fails it falls back to LOCF + ANCOVA and says so in ``note``.
+- Random-intercept model (``random_intercept``): change at every post-baseline visit, fixed
+  effects visit (categorical), arm x visit and baseline, fitted by ``statsmodels`` MixedLM
+  with a random intercept per subject. It is NOT the unstructured-covariance MMRM of
+  Mallinckrodt et al., Drug Inf J 2008;42:303 (a random intercept imposes compound
+  symmetry), so it is named for what it is. If the fit fails it falls back to LOCF +
+  ANCOVA and says so in ``note``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ __all__ = [
     "fisher_risk_difference",
     "cmh_test",
     "ancova",
-    "mmrm",
+    "random_intercept_model",
 ]
 
 Z95 = float(special.ndtri(0.975))  # = scipy.stats.norm.ppf(0.975); scipy.stats loads in 0.9 s
@@ -221,8 +223,8 @@ def _t_ppf(q: float, df: int) -> float:
     return float(special.stdtrit(df, q))
 
 
-def mmrm(long: pd.DataFrame, target_week: float) -> StatResult:
-    """Mixed model for repeated measures at ``target_week``.
+def random_intercept_model(long: pd.DataFrame, target_week: float) -> StatResult:
+    """Linear mixed model with a random intercept per subject, read at ``target_week``.
 
     ``long`` has columns ``subject, treated (0/1), visit_week, y, baseline`` with one row per
     observed post-baseline visit. Fixed effects: visit (categorical, reference
@@ -257,5 +259,12 @@ def mmrm(long: pd.DataFrame, target_week: float) -> StatResult:
     if not (np.isfinite(estimate) and np.isfinite(se) and np.isfinite(p_value)):
         raise RuntimeError("MixedLM gave a non-finite estimate")
     return StatResult(
-        "mmrm", estimate, estimate - Z95 * se, estimate + Z95 * se, p_value, 0.0, n_t, n_c
+        "random_intercept",
+        estimate,
+        estimate - Z95 * se,
+        estimate + Z95 * se,
+        p_value,
+        0.0,
+        n_t,
+        n_c,
     )

@@ -23,7 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiments import load_targets, safety_targets, simulate_targets, validate_targets
+from .experiments import (
+    default_targets,
+    load_targets,
+    safety_targets,
+    simulate_targets,
+    validate_targets,
+)
 from .likelihood import FAILED, target_loglik, total_loglik
 from .priors import load_priors, pyabc_prior, to_natural
 
@@ -40,8 +46,8 @@ class CalibrationSettings:
     generations: int = 6
     seed: int = 2024
     scale: float = 1.0
-    targets: tuple[str, ...] | None = None  # None = every target of data/targets.yaml
-    priors: tuple[str, ...] | None = None  # None = every prior of data/priors.yaml
+    targets: tuple[str, ...] | None = None  # None = every default target (targets.yaml)
+    priors: tuple[str, ...] | None = None  # None = every default prior (priors.yaml)
     max_minutes: float | None = None  # stop starting generations after this wall time
 
     @classmethod
@@ -57,12 +63,12 @@ class CalibrationSettings:
 
     def chosen_targets(self) -> dict[str, dict]:
         everything = {**load_targets(), **safety_targets()}
-        names = self.targets or tuple(load_targets())
+        names = self.targets or tuple(default_targets())
         return {n: everything[n] for n in names}
 
     def chosen_priors(self) -> dict[str, dict]:
         everything = load_priors()
-        names = self.priors or tuple(everything)
+        names = self.priors or tuple(n for n, p in everything.items() if p.get("calibrate", True))
         return {n: everything[n] for n in names}
 
 

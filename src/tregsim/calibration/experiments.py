@@ -37,6 +37,11 @@ def load_targets() -> dict[str, dict]:
     return {k: v for k, v in yaml.safe_load(text).items() if k != SAFETY_BLOCK}
 
 
+def default_targets() -> dict[str, dict]:
+    """The targets the default calibration uses (all but those marked ``calibrate: false``)."""
+    return {k: v for k, v in load_targets().items() if v.get("calibrate", True)}
+
+
 @cache
 def load_trial_targets() -> tuple[dict, ...]:
     """The ``trial_targets`` block as written (scenario, arm, endpoint, statistic binomial,
@@ -203,6 +208,8 @@ def target_values(result, target: dict) -> dict:
     arm, endpoint = target["arm"], target["endpoint"]
     n_arm = int(result.n_per_arm.get(arm, 0))
     value = float(result.endpoints[arm][endpoint])
+    if target["statistic"] == "normal":
+        return {"value": value, "censor": 0.0}
     return {"k": float(round(value * n_arm)), "n": float(n_arm)}
 
 

@@ -1,4 +1,4 @@
-"""Typical-patient Treg responses (DOMAIN.md s8 behaviours B2 and B3).
+"""Typical-patient Treg responses (docs/sources.md#model-behaviours, B2 and B3).
 
 Deterministic read-outs of the model's typical patient (no variability, healthy skin) used by
 the model's behaviour tests: the single-dose Treg rise and its ED10 (DILT1D, Todd et al.,
@@ -15,7 +15,7 @@ from ..model import MODEL, initial_state, observe
 from ..model.dosing import NMOL_PER_MIU, SC_LAG_DAYS
 from ..solve import EventTable, solve_batch
 
-BSA_M2 = 1.8  # DOMAIN.md s5
+BSA_M2 = 1.8  # sources.md#treg-pharmacodynamics
 
 # ------------------------------------------------------------------ Treg pharmacodynamics
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tregsim.campaign.summary import replicate_record, scenario_arm_names
+from tregsim.campaign.summary import replicate_record
+from tregsim.protocol import Scenario
 
 #: Version of the chunk JSON layout.
 CHUNK_FORMAT = 1
@@ -88,12 +89,12 @@ def write_json_atomic(path: str | os.PathLike[str], payload: Any) -> None:
 
 
 def run_chunk(
-    scenario: Any,
+    scenario: Scenario,
     seed: int,
     chunk: Chunk,
     run_dir: str,
     scenario_hash: str,
-    replicate_fn: Callable[[Any, int, int], Any],
+    replicate_fn: Callable[[Scenario, int, int], Any],
 ) -> dict[str, Any]:
     """Run the replicates of `chunk`, write its two files, return its JSON payload.
 
@@ -105,11 +106,11 @@ def run_chunk(
 
     records = []
     frames = []
-    arm_names = scenario_arm_names(scenario)
+    arm_names = scenario.arm_names
     for replicate in chunk.replicates:
         result = replicate_fn(scenario, int(seed), int(replicate))
         records.append(replicate_record(replicate, result, arm_names))
-        patients = getattr(result, "patients", None)
+        patients = result.patients
         if patients is not None and len(patients):
             if "replicate" not in patients.columns:
                 patients = patients.assign(replicate=replicate)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,24 +21,34 @@ from tregsim.campaign.chunks import (
     run_chunk,
     write_json_atomic,
 )
-from tregsim.campaign.summary import _get, assemble_summary
-from tregsim.store import RunStore, new_run_id, scenario_hash, scenario_payload, tregsim_home
+from tregsim.campaign.executors import DaskCluster, InProcess
+from tregsim.campaign.progress import ProgressBar
+from tregsim.campaign.summary import assemble_summary
+from tregsim.errors import TregsimInputError
+from tregsim.paths import new_run_id, tregsim_home
+from tregsim.protocol import Scenario
+from tregsim.run_tracking import Terminated
 
 #: Seconds between catalogue updates of ``n_chunks_done`` while a run goes on.
 CATALOGUE_UPDATE_S = 1.0
 
 
 class CampaignInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a campaign: finished chunks are on disk, the run is marked
-    ``interrupted``; ``resume_command`` is the command that finishes it."""
+    """Ctrl-C, SIGTERM or SIGHUP during a campaign: finished chunks are on disk, the run is
+    marked ``interrupted``; ``resume_command`` is the command that finishes it; ``signum``
+    is the signal (``signal.SIGINT`` for Ctrl-C)."""
 
-    def __init__(self, run_id: str, resume_command: str, chunks_done: int, n_chunks: int):
+    def __init__(
+        self, run_id: str, resume_command: str, chunks_done: int, n_chunks: int, signum: int = 2
+    ):
         self.run_id = run_id
         self.resume_command = resume_command
         self.chunks_done = chunks_done
         self.n_chunks = n_chunks
+        self.signum = int(signum)
+        cause = "" if self.signum == 2 else f" ({Terminated(self.signum)})"
         super().__init__(
-            f"Interrupted: {chunks_done} of {n_chunks} chunks of run {run_id} are saved; "
+            f"Interrupted{cause}: {chunks_done} of {n_chunks} chunks of run {run_id} are saved; "
             f"finish it with: {resume_command}"
         )
 
@@ -78,13 +87,6 @@ class CampaignResult:
         frames = [frame for frame in self.iter_patients() if len(frame.columns)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Write summary.json, patients.parquet, adsl.csv, adeff.csv and report.html into
-        `out_dir`, all or nothing (:func:`tregsim.store.write_outputs`); returns `out_dir`."""
-        from tregsim.store import write_outputs
-
-        return write_outputs(out_dir, self.summary, self.patients, self.scenario)
-
 
 def resume_command(command: str, run_id: str) -> str:
     """`command` with any ``--resume X`` removed and ``--resume run_id`` appended."""
@@ -114,69 +116,11 @@ def _default_command(name, run_dir, out_dir, replicates, seed, workers, schedule
     return shlex.join(parts)
 
 
-# -- executors ----------------------------------------------------------------------------
-class _InProcess:
-    """Chunks one after the other in this process: no start-up cost, best for small runs."""
-
-    n_workers = 1
-
-    def run(self, task: Callable[[Chunk], dict], chunks: list[Chunk], run_id: str):
-        for chunk in chunks:
-            yield task(chunk)
-
-    def close(self) -> None:
-        pass
-
-
-class _Dask:
-    """Chunks as Dask futures on a LocalCluster (processes) or an existing scheduler."""
-
-    def __init__(self, workers: int | None, scheduler: str | None):
-        from dask.distributed import Client, LocalCluster
-
-        self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler, timeout="30s")
-        else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-                env={"NUMBA_NUM_THREADS": "1"},
-            )
-            self.client = Client(self.cluster)
-        self.n_workers = max(1, sum(self.client.nthreads().values()))
-        self._futures: list[Any] = []
-
-    def run(self, task: Callable[[Chunk], dict], chunks: list[Chunk], run_id: str):
-        from dask.distributed import as_completed
-
-        self._futures = [
-            self.client.submit(
-                task, chunk, pure=False, retries=2, key=f"tregsim-chunk-{chunk.index:05d}-{run_id}"
-            )
-            for chunk in chunks
-        ]
-        for future in as_completed(self._futures):
-            yield future.result()
-
-    def close(self) -> None:
-        try:
-            if self._futures:
-                self.client.cancel(self._futures)
-        finally:
-            self.client.close()
-            if self.cluster is not None:
-                self.cluster.close()
-
-
 @dataclass(frozen=True)
 class _ChunkTask:
     """Picklable callable sent to workers: one chunk with everything it needs."""
 
-    scenario: Any
+    scenario: Scenario
     seed: int
     run_dir: str
     scenario_hash: str
@@ -186,66 +130,6 @@ class _ChunkTask:
         return run_chunk(
             self.scenario, self.seed, chunk, self.run_dir, self.scenario_hash, self.replicate_fn
         )
-
-
-# -- progress -----------------------------------------------------------------------------
-class _Progress:
-    """A rich progress bar on stderr (``enabled=True``), a callback
-    ``enabled(done_replicates, total_replicates)``, or nothing."""
-
-    def __init__(
-        self, enabled, description: str, total: int, completed: int, replicates: int = 0,
-        replicates_done: int = 0,
-    ):
-        self.progress = None
-        self.callback = enabled if callable(enabled) else None
-        self.total_replicates = replicates
-        self.replicates = replicates_done
-        if self.callback is not None:
-            self.callback(self.replicates, self.total_replicates)
-            return
-        if not enabled:
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("chunks"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=False,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task(description, total=total, completed=completed, rate="")
-        self.started = time.perf_counter()
-        self.computed = 0
-
-    def advance(self, replicates: int) -> None:
-        self.replicates += replicates
-        if self.callback is not None:
-            self.callback(self.replicates, self.total_replicates)
-        if self.progress is None:
-            return
-        self.computed += replicates
-        rate = self.computed / max(time.perf_counter() - self.started, 1e-9)
-        self.progress.update(self.task, advance=1, rate=f"{rate:.3g} replicates/s")
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
 
 
 # -- the campaign -------------------------------------------------------------------------
@@ -269,31 +153,36 @@ def _validate(replicates, seed, workers, scheduler, chunk_size) -> None:
         raise ValueError(f"chunk_size must be a whole number >= 1 or None, got {chunk_size!r}")
 
 
-def _resolve_replicate_fn(replicate_fn):
-    if replicate_fn is not None:
-        if not callable(replicate_fn):
-            raise ValueError(f"replicate_fn must be callable, got {replicate_fn!r}")
-        return replicate_fn
-    from tregsim.trial import simulate_replicate
-
-    return simulate_replicate
+def _check_collaborators(replicate_fn, catalogue, out_dir, write_outputs) -> None:
+    if not callable(replicate_fn):
+        raise ValueError(
+            "replicate_fn must be callable (tregsim.trial.simulate_replicate), "
+            f"got {replicate_fn!r}"
+        )
+    needed = ("start_run", "finish_run", "tracking", "mark_progress", "resume_record", "reopen_run")
+    if not all(hasattr(catalogue, m) for m in needed):
+        raise ValueError(f"catalogue must be a tregsim.store.RunStore, got {catalogue!r}")
+    if out_dir is not None and not callable(write_outputs):
+        raise ValueError("out_dir needs write_outputs (tregsim.api.write_outputs)")
 
 
 def run_campaign(
-    scenario: Any,
+    scenario: Scenario,
     replicates: int,
     seed: int | None,
     *,
+    replicate_fn: Callable[[Scenario, int, int], Any],
+    catalogue: Any,
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_size: int | None = None,
     run_dir: str | os.PathLike[str] | None = None,
     resume_run_id: str | None = None,
     progress: bool | Callable[[int, int], None] = True,
-    replicate_fn: Callable[[Any, int, int], Any] | None = None,
-    catalogue: str | os.PathLike[str] | RunStore | None = None,
     out_dir: str | os.PathLike[str] | None = None,
+    write_outputs: Callable[..., Any] | None = None,
     command: str | None = None,
+    resume_record: Mapping[str, Any] | None = None,
 ) -> CampaignResult:
     """Run `replicates` replicate trials of `scenario` in chunks and summarise them.
 
@@ -304,29 +193,36 @@ def run_campaign(
 
     Each chunk's patient rows and per-replicate records are written atomically to
     ``run_dir/chunks`` (default `run_dir`: ``<tregsim home>/runs/<run_id>``); the run is
-    recorded in the DuckDB `catalogue` (default :func:`tregsim.store.default_catalogue_path`).
+    recorded in `catalogue` (a :class:`tregsim.store.RunStore`; the campaign sits below the
+    store and receives it).
     ``resume_run_id`` continues an earlier run: scenario hash, seed and replicates must match,
     finished chunks are loaded, only the missing ones are computed. The summary does not
     depend on `chunk_size`, `workers` or completion order. With `out_dir`, ``summary.json``,
     ``patients.parquet``, the ADaM CSVs and ``report.html`` are written there at the end
-    (:meth:`CampaignResult.write`). `progress`: True for a progress bar on stderr, or a
+    by ``write_outputs(out_dir, summary, patients, scenario)``
+    (:func:`tregsim.api.write_outputs`). `progress`: True for a progress bar on stderr, or a
     callable ``progress(done_replicates, total_replicates)``. `command` is the command line that
     started the run (for the resume hint printed on Ctrl-C). `replicate_fn(scenario, seed,
-    replicate)` defaults to ``tregsim.trial.simulate_replicate``.
+    replicate)` runs one replicate trial (:func:`tregsim.trial.simulate_replicate`; the
+    campaign does not import the trial). `resume_record`: what a command needs besides the
+    scenario, seed, replicates, workers and scheduler to continue the run by its id alone
+    (``tregsim run`` stores the scenario source, overrides and ``out_dir``); kept in the
+    catalogue (``RunStore.resume_record``).
 
-    Ctrl-C raises :class:`CampaignInterrupted` (a KeyboardInterrupt) after marking the run
-    ``interrupted``; any other failure marks it ``failed`` and re-raises.
+    Ctrl-C, SIGTERM and SIGHUP raise :class:`CampaignInterrupted` (a KeyboardInterrupt) after
+    marking the run ``interrupted``; any other failure marks it ``failed`` and re-raises. A
+    run killed outright (SIGKILL) shows as ``stale`` in the catalogue; both resume.
     """
     if seed is None:
-        seed = _get(scenario, "seed", None)
+        seed = scenario.seed
     _validate(replicates, seed, workers, scheduler, chunk_size)
-    replicate_fn = _resolve_replicate_fn(replicate_fn)
-    store = catalogue if isinstance(catalogue, RunStore) else RunStore(catalogue)
-    digest = scenario_hash(scenario)
-    name = str(_get(scenario, "name", "scenario"))
+    _check_collaborators(replicate_fn, catalogue, out_dir, write_outputs)
+    store = catalogue
+    digest = scenario.content_hash()
+    name = scenario.name
 
     if resume_run_id is not None:
-        previous = store.get_run(resume_run_id)
+        previous = store.resume_record(resume_run_id, kind="campaign")
         problems = []
         if previous["scenario_hash"] != digest:
             problems.append("the scenario differs (scenario hash)")
@@ -343,9 +239,10 @@ def run_campaign(
         if run_dir is not None and Path(run_dir).resolve() != Path(previous["run_dir"]).resolve():
             problems.append(f"run_dir {run_dir} is not the run's {previous['run_dir']}")
         if problems:
-            raise ValueError(
+            raise TregsimInputError(
                 f"cannot resume run {resume_run_id}: " + "; ".join(problems) + "; pass the same "
-                "scenario, overrides, seed and replicates as the original run"
+                "scenario, overrides, seed and replicates as the original run",
+                field="resume_run_id",
             )
         run_id = resume_run_id
         run_dir = Path(previous["run_dir"])
@@ -367,9 +264,17 @@ def run_campaign(
         name, run_dir, out_dir, replicates, seed, workers, scheduler
     )
 
+    record = {
+        **(resume_record or {}),
+        "workers": workers,
+        "scheduler": scheduler,
+        "out_dir": str(Path(out_dir).resolve())
+        if out_dir
+        else (resume_record or {}).get("out_dir"),
+    }
     started = time.perf_counter()
     use_dask = scheduler is not None or (workers is not None and workers > 1)
-    executor = _Dask(workers, scheduler) if use_dask else _InProcess()
+    executor = DaskCluster(workers, scheduler) if use_dask else InProcess()
     try:
         if chunk_size is None:
             chunk_size = default_chunk_size(replicates, executor.n_workers)
@@ -382,8 +287,11 @@ def run_campaign(
                 chunk_size=chunk_size,
                 run_dir=run_dir.resolve(),
                 run_id=run_id,
-                out_dir=None if out_dir is None else Path(out_dir).resolve(),
+                out_dir=record.get("out_dir"),
                 command=command,
+                kind="campaign",
+                n_chunks_total=len(plan_chunks(replicates, chunk_size)),
+                resume=record,
             )
             write_json_atomic(
                 run_dir / "run.json",
@@ -393,11 +301,11 @@ def run_campaign(
                     "seed": seed,
                     "replicates": replicates,
                     "chunk_size": chunk_size,
-                    "scenario": scenario_payload(scenario),
+                    "scenario": scenario.payload(),
                 },
             )
         else:
-            store.set_status(run_id, "running")
+            store.reopen_run(run_id)
         return _drive(
             executor,
             scenario=scenario,
@@ -411,9 +319,11 @@ def run_campaign(
             store=store,
             progress=progress,
             out_dir=out_dir,
+            write_outputs=write_outputs,
             command=command,
             started=started,
             previous_seconds=previous_seconds,
+            hint=f"tregsim resume {run_id}" if resume_record else None,
         )
     finally:
         executor.close()
@@ -433,9 +343,11 @@ def _drive(
     store,
     progress,
     out_dir,
+    write_outputs,
     command,
     started,
     previous_seconds,
+    hint,
 ) -> CampaignResult:
     chunks = plan_chunks(replicates, chunk_size)
     done: dict[int, list[dict[str, Any]]] = {}
@@ -446,9 +358,9 @@ def _drive(
     loaded = len(done)
     missing = [chunk for chunk in chunks if chunk.index not in done]
     task = _ChunkTask(scenario, seed, str(run_dir), digest, replicate_fn)
-    bar = _Progress(
+    bar = ProgressBar(
         progress,
-        f"{_get(scenario, 'name', 'scenario')} {run_id}",
+        f"{scenario.name} {run_id}",
         len(chunks),
         loaded,
         replicates,
@@ -460,20 +372,25 @@ def _drive(
         return previous_seconds + time.perf_counter() - started
 
     try:
-        for payload in executor.run(task, missing, run_id):
-            index = int(payload["chunk"])
-            if index in done:  # never count a chunk twice
-                continue
-            done[index] = payload["records"]
-            bar.advance(len(payload["records"]))
-            if time.monotonic() - last_update >= CATALOGUE_UPDATE_S:
-                store.mark_chunk_done(run_id, len(done))
-                last_update = time.monotonic()
-    except KeyboardInterrupt:
+        with store.tracking(run_id):  # heartbeat; SIGTERM and SIGHUP act as Ctrl-C
+            for payload in executor.run(task, missing, run_id):
+                index = int(payload["chunk"])
+                if index in done:  # never count a chunk twice
+                    continue
+                done[index] = payload["records"]
+                bar.advance(len(payload["records"]))
+                if time.monotonic() - last_update >= CATALOGUE_UPDATE_S:
+                    store.mark_progress(run_id, len(done))
+                    last_update = time.monotonic()
+    except KeyboardInterrupt as stop:
         bar.stop()
         store.finish_run(run_id, status="interrupted", seconds=seconds(), n_chunks_done=len(done))
         interrupted = CampaignInterrupted(
-            run_id, resume_command(command, run_id), len(done), len(chunks)
+            run_id,
+            hint or resume_command(command, run_id),
+            len(done),
+            len(chunks),
+            signum=getattr(stop, "signum", 2),
         )
         print(str(interrupted), file=sys.stderr)
         raise interrupted from None
@@ -498,7 +415,7 @@ def _drive(
     )
     write_json_atomic(run_dir / "summary.json", summary)
     if out_dir is not None:
-        result.write(out_dir)
+        write_outputs(out_dir, summary, result.patients, scenario)
     store.finish_run(
         run_id,
         status="done",

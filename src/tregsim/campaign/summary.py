@@ -24,13 +24,12 @@ from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 
+from tregsim import __version__
+from tregsim.analysis.comparisons import ARM_STATISTIC
+from tregsim.analysis.safety import summarize_safety
 from tregsim.analysis.summary import summarize_comparison, summarize_values
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
+from tregsim.population.ensemble import load_ensemble
+from tregsim.protocol import Endpoint, Scenario
 
 
 def _float(value: Any) -> float:
@@ -61,44 +60,46 @@ def _arm_major(endpoints: Mapping[str, Any], arm_names: Collection[str]) -> dict
 def replicate_record(
     replicate: int, result: Any, arm_names: Collection[str] = ()
 ) -> dict[str, Any]:
-    """The JSON-able record of one replicate from a ``ReplicateResult``-like object (or
-    mapping) with ``endpoints`` (``{arm: {endpoint: value}}``, or ``{endpoint: {arm:
-    value}}`` when `arm_names` shows that layout), ``comparisons`` (values with ``test``,
-    ``estimate``, ``ci_low``, ``ci_high``, ``p_value`` as keys or attributes),
-    ``n_screened``, ``n_failed`` and optionally ``n_enrolled`` and ``notes``."""
+    """The JSON-able record of one replicate from what a replicate function returns (the
+    attributes of :class:`tregsim.trial.ReplicateResult`): ``endpoints`` (``{arm: {endpoint:
+    value}}``, or ``{endpoint: {arm: value}}`` when `arm_names` shows that layout),
+    ``comparisons`` (:class:`tregsim.analysis.StatResult` values), ``n_screened``,
+    ``n_failed``, ``n_enrolled`` (None when unknown), ``notes`` and ``n_per_arm``."""
     endpoints = {
         arm: {str(name): _float(value) for name, value in values.items()}
-        for arm, values in _arm_major(_get(result, "endpoints", {}), arm_names).items()
+        for arm, values in _arm_major(result.endpoints, arm_names).items()
     }
     comparisons = {}
-    for name, comp in dict(_get(result, "comparisons", {}) or {}).items():
+    for name, comp in result.comparisons.items():
         comparisons[str(name)] = {
-            "test": None if _get(comp, "test") is None else str(_get(comp, "test")),
-            "estimate": _float(_get(comp, "estimate")),
-            "ci_low": _float(_get(comp, "ci_low")),
-            "ci_high": _float(_get(comp, "ci_high")),
-            "p_value": _float(_get(comp, "p_value")),
-            "null_value": _float(_get(comp, "null_value", 0.0)),
-            "n_treatment": int(_get(comp, "n_treatment", 0) or 0),
-            "n_control": int(_get(comp, "n_control", 0) or 0),
+            "test": str(comp.test),
+            "estimate": _float(comp.estimate),
+            "ci_low": _float(comp.ci_low),
+            "ci_high": _float(comp.ci_high),
+            "p_value": _float(comp.p_value),
+            "null_value": _float(comp.null_value),
+            "n_treatment": int(comp.n_treatment),
+            "n_control": int(comp.n_control),
         }
-        if _get(comp, "better", None) is not None:
-            comparisons[str(name)]["better"] = str(_get(comp, "better"))
-        if _get(comp, "note", None):
-            comparisons[str(name)]["note"] = str(_get(comp, "note"))
+        if comp.note:
+            comparisons[str(name)]["note"] = str(comp.note)
     record = {
         "replicate": int(replicate),
         "endpoints": endpoints,
         "comparisons": comparisons,
-        "n_screened": int(_get(result, "n_screened", 0) or 0),
-        "n_failed": int(_get(result, "n_failed", 0) or 0),
+        "n_screened": int(result.n_screened),
+        "n_failed": int(result.n_failed),
     }
-    n_per_arm = _get(result, "n_per_arm", None)
-    if n_per_arm:
-        record["n_per_arm"] = {str(arm): int(n) for arm, n in dict(n_per_arm).items()}
-    if _get(result, "n_enrolled", None) is not None:
-        record["n_enrolled"] = int(_get(result, "n_enrolled"))
-    notes = _get(result, "notes", None)
+    if result.n_per_arm:
+        record["n_per_arm"] = {str(arm): int(n) for arm, n in dict(result.n_per_arm).items()}
+    if result.n_enrolled is not None:
+        record["n_enrolled"] = int(result.n_enrolled)
+    # adverse-event digest (tregsim.analysis.safety.replicate_safety); a replicate function
+    # without a safety stage returns none
+    safety = getattr(result, "safety", None)
+    if safety:
+        record["safety"] = safety
+    notes = result.notes
     if notes:
         record["notes"] = [str(note) for note in notes]
     return record
@@ -139,52 +140,32 @@ def _ordered(first: Iterable[str], seen: Iterable[str]) -> list[str]:
 _COMPARISON_KEY = re.compile(r"^(?P<endpoint>.+):(?P<arm>.+)_vs_(?P<control>.+)$")
 
 
-def _endpoint_info(endpoint: Any) -> dict[str, Any]:
-    """Name, kind, direction favouring treatment and per-arm statistic of an endpoint
-    (kind-less endpoints, as in synthetic test scenarios, give None)."""
-    from tregsim.analysis import EndpointSpec
-    from tregsim.analysis.comparisons import ARM_STATISTIC
-
-    name = str(_get(endpoint, "name"))
-    try:
-        spec = EndpointSpec.from_any(endpoint)
-    except (TypeError, ValueError):
-        return {"name": name, "kind": None, "better": None, "statistic": None}
+def _endpoint_info(endpoint: Endpoint) -> dict[str, Any]:
+    """Name, kind, direction favouring treatment and per-arm statistic of an endpoint."""
+    spec = endpoint
     return {
-        "name": name,
+        "name": endpoint.name,
         "kind": spec.kind,
         "better": spec.better,
         "statistic": ARM_STATISTIC[spec.type],
     }
 
 
-def _scenario_info(scenario: Any) -> dict[str, Any]:
-    from tregsim.analysis import AnalysisOptions
-    from tregsim.trial import _arms, _control_arm
-
-    analysis = _get(scenario, "analysis", None)
-    options = AnalysisOptions.from_any(analysis)
-    arms = _arms(scenario) if _get(scenario, "arms", None) else []
-    endpoints = [_endpoint_info(ep) for ep in (_get(scenario, "endpoints", None) or [])]
-    primary = options.primary or (endpoints[0]["name"] if endpoints else None)
+def _scenario_info(scenario: Scenario) -> dict[str, Any]:
+    endpoints = [_endpoint_info(ep) for ep in scenario.endpoints]
     return {
-        "name": str(_get(scenario, "name", "scenario")),
-        "description": str(_get(scenario, "description", "") or ""),
-        "arms": [name for name, _, _ in arms],
+        "name": scenario.name,
+        "description": scenario.description,
+        "arms": list(scenario.arm_names),
+        # allocation as a float: the summary has always recorded it so
         "arm_details": {
-            name: {"allocation": allocation, "regimen": regimen}
-            for name, allocation, regimen in arms
+            a.name: {"allocation": float(a.allocation), "regimen": a.regimen} for a in scenario.arms
         },
         "endpoints": {ep["name"]: ep for ep in endpoints},
-        "alpha": float(options.alpha),
-        "primary": None if primary is None else str(primary),
-        "control": _control_arm(scenario, options) if arms else options.control_arm,
+        "alpha": float(scenario.analysis.alpha),
+        "primary": scenario.analysis.primary,
+        "control": scenario.control_arm,
     }
-
-
-def scenario_arm_names(scenario: Any) -> list[str]:
-    """The arm names of a scenario, in its order."""
-    return [str(_get(arm, "name")) for arm in (_get(scenario, "arms", None) or [])]
 
 
 def _split_key(key: str, arms: list[str], control: str | None) -> tuple[str, str | None, str]:
@@ -231,17 +212,7 @@ def model_version() -> str:
 
 def calibration_info() -> dict[str, Any]:
     """Status, size, version and seed of the shipped calibrated ensemble."""
-    try:
-        from tregsim.calibration.ensemble import load_ensemble
-
-        document = load_ensemble()
-    except Exception as error:  # noqa: BLE001 - the summary must still be written
-        return {
-            "status": f"unavailable ({type(error).__name__})",
-            "ensemble_size": 0,
-            "version": None,
-            "seed": None,
-        }
+    document = load_ensemble()
     members = [m for m in (document.get("members") or []) if m]
     info = {
         "status": document.get("status", "calibrated" if members else "not calibrated"),
@@ -250,7 +221,7 @@ def calibration_info() -> dict[str, Any]:
         "seed": document.get("seed"),
     }
     if document.get("weights"):  # calib (#14): weighted posterior particles
-        from tregsim.calibration.ensemble import effective_sample_size
+        from tregsim.population.ensemble import effective_sample_size
 
         info["effective_sample_size"] = round(effective_sample_size(), 1)
         info["posterior_version"] = document.get("posterior_version")
@@ -259,7 +230,7 @@ def calibration_info() -> dict[str, Any]:
 
 
 def assemble_summary(
-    scenario: Any,
+    scenario: Scenario,
     seed: int,
     replicates: int,
     replicate_records: Iterable[Mapping[str, Any]],
@@ -289,9 +260,6 @@ def assemble_summary(
     `replicate_records` must hold exactly replicates 0 .. replicates-1, in any order; they
     are sorted first, so the result is bit-identical for any chunking or completion order.
     """
-    from tregsim import __version__
-    from tregsim.store import scenario_hash, scenario_payload
-
     records = sorted(replicate_records, key=lambda rec: int(rec["replicate"]))
     indices = [int(rec["replicate"]) for rec in records]
     if indices != list(range(int(replicates))):
@@ -347,7 +315,7 @@ def assemble_summary(
     summary = {
         "scenario": info["name"],
         "description": info["description"],
-        "scenario_hash": scenario_hash(scenario),
+        "scenario_hash": scenario.content_hash(),
         "seed": int(seed),
         "replicates": int(replicates),
         "tregsim_version": __version__,
@@ -364,5 +332,8 @@ def assemble_summary(
     summary["arms"] = arms
     summary["comparisons"] = comparisons
     summary["notes"] = [note for rec in records for note in rec.get("notes", [])]
-    summary["scenario_config"] = scenario_payload(scenario)
+    if any(rec.get("safety") for rec in records):  # adverse events (tregsim.analysis.safety)
+        specs = {ep.name: {"kind": ep.kind.value, "week": ep.week} for ep in scenario.endpoints}
+        summary["safety"] = summarize_safety(records, arm_names, control, specs)
+    summary["scenario_config"] = scenario.payload()
     return _json_ready(summary)

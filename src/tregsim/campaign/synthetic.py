@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from tregsim.campaign.summary import _get
+from tregsim.analysis import StatResult
+from tregsim.protocol import Scenario
 from tregsim.rng import patient_rng
 
 _VISIT_WEEKS = (0, 12, 52)
@@ -29,9 +30,12 @@ class SyntheticReplicateResult:
 
     patients: Any
     endpoints: dict[str, dict[str, float]]
-    comparisons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    comparisons: dict[str, StatResult] = field(default_factory=dict)
     n_screened: int = 0
     n_failed: int = 0
+    n_enrolled: int | None = None
+    notes: tuple[str, ...] = ()
+    n_per_arm: dict[str, int] = field(default_factory=dict)
 
 
 def _two_sided_p(z: float) -> float:
@@ -39,10 +43,10 @@ def _two_sided_p(z: float) -> float:
 
 
 def synthetic_replicate(
-    scenario: Any, seed: int, replicate: int, *, cost_s: float = 0.0
+    scenario: Scenario, seed: int, replicate: int, *, cost_s: float = 0.0
 ) -> SyntheticReplicateResult:
-    """One synthetic replicate trial of `scenario` (uses ``population.n``, ``arms`` and
-    ``analysis.control_arm`` when present; defaults: 40 patients, arms il2 and placebo).
+    """One synthetic replicate trial of `scenario` (uses ``population.n``, the arms and the
+    control arm).
 
     Endpoints per arm: ``salt50_w52`` (responder share) and ``dsalt_w52`` (mean SALT change);
     comparisons of the first arm against the control arm: difference in responder share (Wald
@@ -52,12 +56,10 @@ def synthetic_replicate(
 
     if cost_s > 0:
         time.sleep(cost_s)
-    population = _get(scenario, "population", None) or {}
-    n = int(_get(population, "n", 40) or 40)
-    arms = [str(_get(arm, "name")) for arm in (_get(scenario, "arms", None) or [])]
+    n = int(scenario.population.n)
+    arms = list(scenario.arm_names)
     arms = arms or ["il2", "placebo"]
-    analysis = _get(scenario, "analysis", None) or {}
-    control = str(_get(analysis, "control_arm", arms[-1]) or arms[-1])
+    control = scenario.control_arm
 
     rows = []
     baseline = np.empty(n)
@@ -98,37 +100,26 @@ def synthetic_replicate(
         }
         for arm in arms
     }
-    comparisons: dict[str, dict[str, Any]] = {}
+    comparisons: dict[str, StatResult] = {}
     treated = next((arm for arm in arms if arm != control), None)
     if treated is not None:
         a, b = arm_of == treated, arm_of == control
         p1, p0 = responder[a].mean(), responder[b].mean()
         se = math.sqrt(max(p1 * (1 - p1) / a.sum() + p0 * (1 - p0) / b.sum(), 1e-12))
         diff = float(p1 - p0)
-        comparisons["salt50_w52"] = {
-            "test": "wald",
-            "estimate": diff,
-            "ci_low": diff - 1.96 * se,
-            "ci_high": diff + 1.96 * se,
-            "p_value": _two_sided_p(diff / se),
-            "null_value": 0.0,
-            "better": "higher",
-        }
+        comparisons["salt50_w52"] = StatResult(
+            "wald", diff, diff - 1.96 * se, diff + 1.96 * se, _two_sided_p(diff / se)
+        )
         se = math.sqrt(dsalt[a].var(ddof=1) / a.sum() + dsalt[b].var(ddof=1) / b.sum())
         diff = float(dsalt[a].mean() - dsalt[b].mean())
-        comparisons["dsalt_w52"] = {
-            "test": "z",
-            "estimate": diff,
-            "ci_low": diff - 1.96 * se,
-            "ci_high": diff + 1.96 * se,
-            "p_value": _two_sided_p(diff / se),
-            "null_value": 0.0,
-            "better": "lower",
-        }
+        comparisons["dsalt_w52"] = StatResult(
+            "z", diff, diff - 1.96 * se, diff + 1.96 * se, _two_sided_p(diff / se)
+        )
     return SyntheticReplicateResult(
         patients=pd.DataFrame(rows),
         endpoints=endpoints,
         comparisons=comparisons,
         n_screened=n + (replicate % 3),
         n_failed=0,
+        n_enrolled=n,
     )

@@ -18,9 +18,12 @@ from typing import Annotated, Any
 
 import typer
 
+from tregsim.cli import app as _app_command  # noqa: F401 - register
 from tregsim.cli import (  # noqa: F401 - register
     calibrate,
+    compare,
     plot,
+    resume,
     run,
     runs,
     scenarios,

@@ -9,10 +9,8 @@ import contextlib
 import importlib
 import os
 import re
-import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from tregsim.errors import TregsimInputError
+from tregsim.paths import publish, staged
 
 app = typer.Typer(
     name="tregsim",
@@ -156,57 +155,21 @@ def _check_out(option: str, out: Path, want_dir: bool) -> None:
             "writable location",
             field=option,
         )
-
-
-@contextlib.contextmanager
-def _staged(out: Path, is_dir: bool) -> Iterator[Path]:
-    """Yield a temporary path next to ``out``; move it onto ``out`` only on success.
-
-    If anything fails, the temporary path and any parent folders created for it are removed
-    and an existing ``out`` is left untouched.
-    """
-    out = out.absolute()
-    created: Path | None = None
-    parent = out.parent
-    if not parent.exists():
-        created = parent
-        while not created.parent.exists():
-            created = created.parent
-        parent.mkdir(parents=True)
-    if is_dir:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
-    else:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{out.name}.partial-", suffix=out.suffix, dir=parent
-        )
+    try:  # the only sure test (root, read-only or special file systems): write a file there
+        handle, probe = tempfile.mkstemp(prefix=".tregsim-probe-", dir=ancestor)
         os.close(handle)
-        staging = Path(name)
-    try:
-        yield staging
-        _publish(staging, out)
-    except BaseException:
-        if staging.is_dir():
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                staging.unlink()
-        if created is not None:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
+        os.unlink(probe)
+    except OSError as error:
+        raise TregsimInputError(
+            f"{option} {text} cannot be written ({error.strerror or type(error).__name__} in "
+            f"{ancestor}); choose a writable location",
+            field=option,
+        ) from None
 
 
-def _publish(staging: Path, out: Path) -> None:
-    if staging.is_dir() and out.is_dir():
-        old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(out, old)
-        try:
-            os.replace(staging, out)
-        except BaseException:
-            os.replace(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out)
+# The one atomic writer (tregsim.paths.staged), under the names the command modules use.
+_staged = staged
+_publish = publish
 
 
 def _progress_bar(quiet: bool, label: str) -> contextlib.AbstractContextManager[Any]:
@@ -254,6 +217,10 @@ SetOption = Annotated[
         show_default=False,
     ),
 ]
+SchedulerOption = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
 def _times(days: float, step: float) -> Any:

@@ -16,6 +16,8 @@ from tregsim.cli._app import (
     _SCHEDULER,
     AUTO_WORKERS_MAX,
     AUTO_WORKERS_REPLICATES,
+    QuietOption,
+    SchedulerOption,
     SetOption,
     _check_int,
     _check_out,
@@ -25,19 +27,37 @@ from tregsim.cli._app import (
     _stderr,
     app,
 )
+from tregsim.cli._resume import DEFAULT_REPLICATES, new_run_record, plan_resume
 from tregsim.errors import TregsimInputError
+from tregsim.run_tracking import signals_as_interrupt
 
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML path.")],
-    out: Annotated[Path, typer.Option("--out", help="Output directory (replaced at the end).")],
-    replicates: Annotated[
-        int,
-        typer.Option(
-            "--replicates", "-r", help="Replicate trials (new patients and randomization each)."
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Built-in scenario name or YAML path (not needed with --resume).",
+            show_default=False,
         ),
-    ] = 100,
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output directory (replaced at the end; not needed with --resume).",
+            show_default=False,
+        ),
+    ] = None,
+    replicates: Annotated[
+        int | None,
+        typer.Option(
+            "--replicates",
+            "-r",
+            help="Replicate trials (new patients and randomization each; default 100).",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Seed (default: the scenario's seed).", show_default=False),
@@ -55,22 +75,36 @@ def run(
             show_default=False,
         ),
     ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT."),
-    ] = None,
+    scheduler: SchedulerOption = None,
     resume: Annotated[
         str | None,
-        typer.Option("--resume", help="Resume the unfinished run RUN_ID (see tregsim runs)."),
+        typer.Option(
+            "--resume",
+            help="Resume the unfinished run RUN_ID (see tregsim runs) as recorded; other "
+            "arguments may be left out.",
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
+    null: Annotated[
+        bool,
+        typer.Option(
+            "--null",
+            help="Every active arm gets placebo (same virtual patients): reports type1_error.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a trial scenario and write summary.json, patients.parquet and the report.
 
     Example: tregsim run phrc-2016 --out results/phrc-2016 --replicates 200 --seed 1
     --set population.n=120 --workers 2
     """
-    loaded = _load(scenario, sets or ())
+    if resume is None and (scenario is None or out is None):
+        missing = "SCENARIO" if scenario is None else "--out"
+        raise TregsimInputError(
+            f"{missing} is missing; give a scenario and an output folder, e.g. tregsim run "
+            "phrc-2016 --out results/phrc-2016, or --resume RUN_ID to continue a recorded run",
+            field=missing,
+        )
     _check_int("--replicates", replicates, 1, "ask for at least one replicate trial")
     _check_int("--seed", seed, 0, "use a non-negative integer seed")
     _check_int("--workers", workers, 1, "use at least one worker, e.g. --workers 2")
@@ -90,33 +124,61 @@ def run(
         raise TregsimInputError(
             f"--resume '{resume}' is not a run id; copy one from 'tregsim runs'", field="--resume"
         )
+    if resume is None:
+        loaded = _load(scenario, sets or ())
+        replicates = DEFAULT_REPLICATES if replicates is None else replicates
+        chosen_seed = loaded.seed if seed is None else seed
+        record = new_run_record(scenario, sets or (), out)
+    else:
+        plan = plan_resume(
+            resume, scenario=scenario, sets=sets or (), out=out, replicates=replicates,
+            seed=seed, workers=workers, scheduler=scheduler, null=null,
+        )  # fmt: skip
+        loaded, out, replicates, chosen_seed = plan.scenario, plan.out, plan.replicates, plan.seed
+        workers, scheduler, record, null = plan.workers, plan.scheduler, plan.record, plan.null
     _check_out("--out", out, want_dir=True)
-    chosen_seed = loaded.seed if seed is None else seed
-    run_trial = _app._require("tregsim.trial", "run_trial", "run")
+    run_trial = _app._require("tregsim.api", "run_trial", "run")
+    if loaded.design is not None or null:  # group-sequential design and/or --null
+        from functools import partial
+
+        from tregsim.design import check_design, run_design
+
+        check_design(loaded, null)
+        run_trial = partial(run_design, run_trial=run_trial, null=null)
+        record["null"] = null
     if workers is None and scheduler is None:
         workers = _auto_workers(replicates)
 
-    with _staged(out, is_dir=True) as staging:
-        # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live in
-        # tregsim.campaign.run_campaign, which run_trial drives; the Python API gives the
-        # same numbers for the same seed.
-        result = run_trial(
-            loaded,
-            replicates=replicates,
-            seed=chosen_seed,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            progress=not quiet and sys.stderr.isatty(),
-            command=_invocation(),
-        )
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result.write(staging)  # summary.json, patients.parquet, ADaM CSVs, report.html
-        for warning in caught:
-            _stderr(f"warning: {warning.message}.")
+    try:  # Ctrl-C, SIGTERM, SIGHUP: the run is marked interrupted, nothing is half-written
+        with signals_as_interrupt(), _staged(out, is_dir=True) as staging:
+            # Chunks, the run catalogue (tregsim runs), Ctrl-C and --resume live in
+            # tregsim.campaign.run_campaign, which run_trial drives; the Python API gives the
+            # same numbers for the same seed.
+            result = run_trial(
+                loaded,
+                replicates=replicates,
+                seed=chosen_seed,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                progress=not quiet and sys.stderr.isatty(),
+                command=_invocation(),
+                resume_record=record,
+            )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result.write(staging)  # summary.json, patients.parquet, ADaM CSVs, report.html
+            for warning in caught:
+                _stderr(f"warning: {warning.message}.")
+    except KeyboardInterrupt as stop:
+        raise typer.Exit(128 + getattr(stop, "signum", 2)) from None  # 130, 143 or 129
     if not quiet:
         _print_run_summary(loaded, getattr(result, "summary", None), out)
+        if null or loaded.design is not None:
+            from tregsim.design.text import design_lines
+
+            for line in design_lines(result.summary):
+                _console().print(line)
 
 
 def _auto_workers(replicates: int) -> int | None:

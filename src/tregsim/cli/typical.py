@@ -54,7 +54,7 @@ def trajectory(
         )
     _check_out("--out", out, want_dir=False)
     typical_trajectory = _app._require(
-        "tregsim.model.trajectory", "typical_trajectory", "trajectory"
+        "tregsim.population.exports", "typical_trajectory", "trajectory"
     )
     times = _times(horizon, step)
     frame = typical_trajectory(loaded, arm, times)
@@ -80,7 +80,7 @@ def export_sbml(
     loaded = _load(scenario, sets or ())
     loaded.arm(arm)
     _check_out("--out", out, want_dir=False)
-    exporter = _app._require("tregsim.model.sbml", "export_sbml", "export-sbml")
+    exporter = _app._require("tregsim.population.exports", "export_sbml", "export-sbml")
     with _staged(out, is_dir=False) as staging:
         exporter(loaded, arm, staging)
     _console(stderr=True).print(f"Wrote {out}")

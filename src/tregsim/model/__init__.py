@@ -91,6 +91,9 @@ def initial_state(params: np.ndarray) -> np.ndarray:
         ref = name.replace("_blood", "") + "_ref" if name != "treg_resting" else "treg_resting_ref"
         y0[:, si[name]] = params[:, pi[ref]]
     y0[:, si["treg_active"]] = params[:, pi["treg_active_ref"]]
+    y0[:, si["treg_active_homing"]] = (
+        params[:, pi["treg_homing_share"]] * params[:, pi["treg_active_ref"]]
+    )
     return y0
 
 
@@ -105,9 +108,12 @@ def _observable_functions():
 def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
     """Clinical and mechanistic read-outs from states (..., n_states) and params (..., n_params).
 
-    Returns ``salt`` (0-100, clipped), ``treg_pct_cd4`` (%), ``treg_per_ul``,
-    ``cd8_per_ul``, ``nk_per_ul``, IL-2 signal in Tregs / CD8 / NK (CD122
-    occupancy), plasma IL-2 (pM), JAK inhibition, follicle attack rate.
+    Returns ``salt`` (0-100, clipped), ``treg_pct_cd4`` (%) and its naive / activated
+    parts ``treg_naive_pct_cd4`` + ``treg_activated_pct_cd4``, ``treg_per_ul``,
+    ``treg_naive_per_ul``, ``treg_activated_per_ul`` (CD25bright), ``tconv_per_ul``,
+    ``cd8_per_ul``, ``nk_per_ul``, IL-2 signal in Tregs / T helpers / CD8 / NK / skin
+    effectors (CD122 occupancy), plasma IL-2 and PEG-IL-2 (``il2_pm``, ``peg_il2_pm``),
+    JAK inhibition, follicle attack rate.
     """
     states = np.asarray(states, dtype=float)
     params = np.asarray(params, dtype=float)
@@ -124,6 +130,9 @@ def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
     out["salt"] = np.clip(out["salt"], 0.0, 100.0)
     si = MODEL.state_index
     out["treg_per_ul"] = states[..., si["treg_resting"]] + states[..., si["treg_active"]]
+    out["treg_naive_per_ul"] = states[..., si["treg_resting"]]
+    out["treg_activated_per_ul"] = states[..., si["treg_active"]]
+    out["tconv_per_ul"] = states[..., si["tconv_blood"]]
     out["cd8_per_ul"] = states[..., si["cd8_blood"]]
     out["nk_per_ul"] = states[..., si["nk_blood"]]
     return out

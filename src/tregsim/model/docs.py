@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from ..drugs import DRUGS
 from .spec import ModelSpec
 
 #: The page, relative to the repository root.
@@ -131,6 +132,29 @@ def generate_markdown(spec: ModelSpec | None = None) -> str:
                 "" if p.iiv_cv is None else f"{p.iiv_cv:g}",
             ]
             for p in spec.parameters
+        ],
+    )
+    out += ["", "## Drugs", ""]
+    out += [
+        "Declared once in `src/tregsim/drugs.py` (the protocol, dosing, SBML export and "
+        "report read it). Plausible range: one administration outside it is rejected.",
+        "",
+    ]
+    out += _table(
+        ["drug", "routes -> dosed state", "units (plausible range)", "exposure", "sources"],
+        [
+            [
+                f"`{d.name}` ({d.label})",
+                ", ".join(f"{r} -> `{c}`" for r, c in d.compartments if c) or "none",
+                ", ".join(
+                    f"{u.name} ({_number(u.plausible[0])}-{_number(u.plausible[1])})"
+                    for u in d.units
+                )
+                or "none",
+                f"`{d.exposure}`" if d.exposure else "",
+                "; ".join(d.sources),
+            ]
+            for d in DRUGS.values()
         ],
     )
     return "\n".join(out).rstrip() + "\n"

@@ -20,7 +20,7 @@ Compartments and sources:
   loop of Xing et al., Nat Med 2014, and the bistable immune-privilege collapse
   of Dobreva, Paus & Cogan, J Theor Biol 2015.
 * Hair cycle: anagen (visible / regrowing), catagen, telogen (with club hair /
-  empty), dystrophic anagen; durations from DOMAIN.md s6.
+  empty), dystrophic anagen; durations from sources.md#alopecia-areata.
 * Baricitinib: oral one-compartment PK; unbound drug inhibits JAK1-dependent
   IFN-gamma, IL-15 and IL-2 signalling.
 * ``disease_activity``: a per-patient multiplier of effector expansion, set by
@@ -48,10 +48,18 @@ SPECIES: tuple[Species, ...] = (
         "cumulative IL-2 eliminated (clearance, receptor uptake, SC loss)",
         0.0,
     ),
+    S("peg_il2_depot", "nmol", "rezpegaldesleukin (PEG-IL-2) in the subcutaneous depot", 0.0),
+    S("peg_il2_central", "nmol", "rezpegaldesleukin (PEG-IL-2) in the body", 0.0),
     S("bari_gut", "mg", "baricitinib in the gut", 0.0),
     S("bari_central", "mg", "baricitinib in the body", 0.0),
     S("treg_resting", "cells/uL", "resting (naive) Tregs in blood", 35.0),
-    S("treg_active", "cells/uL", "activated (effector) Tregs in blood", 10.0),
+    S("treg_active", "cells/uL", "activated (effector-memory) Tregs in blood", 10.0),
+    S(
+        "treg_active_homing",
+        "cells/uL",
+        "skin-homing share of the activated blood Tregs (part of treg_active)",
+        2.5,
+    ),
     S(
         "treg_stat5_program",
         "1",
@@ -106,22 +114,62 @@ def build_model() -> ModelSpec:
     )
     note["jak_inhibition"] = "fraction of JAK1-dependent signalling blocked (Emax model)"
 
+    d["peg_il2_pm"] = x["peg_il2_central"] / k["peg_il2_v"] * 1000
+    note["peg_il2_pm"] = "plasma rezpegaldesleukin (PEG-IL-2), nmol/L -> pM"
+
     # --- receptor occupancy (quasi-steady state) --------------------------------------
+    # IL-2 and PEG-IL-2 compete for the same receptors: on each receptor form the bound
+    # fraction of ligand i is (c_i / Kd_i) / (1 + sum_j c_j / Kd_j). The two ligands
+    # reach the trimer through different CD25 dependences (below); with both present the
+    # shares are an approximation (no scenario gives both drugs at once).
     c = sp.Symbol("il2_pm")
-    trimer = c / (c + k["kd_trimer_pm"])
-    dimer = c / (c + k["kd_dimer_pm"])
+    cp = sp.Symbol("peg_il2_pm")
+    trimer_il2, trimer_peg = c / k["kd_trimer_pm"], cp / k["peg_kd_trimer_pm"]
+    dimer_il2, dimer_peg = c / k["kd_dimer_pm"], cp / k["peg_kd_dimer_pm"]
+    trimer_free = 1 / (1 + trimer_il2 + trimer_peg)
+    dimer_free = 1 / (1 + dimer_il2 + dimer_peg)
+
+    def paired(cd25: sp.Expr) -> sp.Expr:
+        return cd25 / (cd25 + k["receptor_pairing_k"])
+
+    def peg_paired(cd25: sp.Expr) -> sp.Expr:
+        # PEG-IL-2 reaches CD122 only through CD25 capture, which needs a dense CD25
+        # surface (avidity): a Hill function of CD25 number with coefficient 2 (assumed)
+        return cd25**2 / (cd25**2 + k["peg_cd25_k"] ** 2)
 
     def occupancy(cd25: sp.Expr) -> sp.Expr:
-        paired = cd25 / (cd25 + k["receptor_pairing_k"])
-        return paired * trimer + (1 - paired) * dimer
+        share, peg_share = paired(cd25), peg_paired(cd25)
+        return (
+            share * trimer_il2 * trimer_free
+            + (1 - share) * dimer_il2 * dimer_free
+            + peg_share * trimer_peg * trimer_free
+            + (1 - peg_share) * dimer_peg * dimer_free
+        )
 
-    d["occupancy_treg"] = occupancy(k["cd25_treg"] * x["treg_cd25_fold"])
-    d["occupancy_tconv"] = occupancy(k["cd25_tconv"])
-    d["occupancy_cd8"] = occupancy(k["cd25_cd8"])
-    d["occupancy_nk"] = occupancy(k["cd25_nk"])
-    note["occupancy_treg"] = "fraction of CD122 bound by IL-2 (trimer share set by CD25 number)"
+    def il2_bound(cd25: sp.Expr) -> sp.Expr:
+        share = paired(cd25)
+        return share * trimer_il2 * trimer_free + (1 - share) * dimer_il2 * dimer_free
+
+    cd25_of = {
+        "treg": k["cd25_treg"] * x["treg_cd25_fold"],
+        "tconv": k["cd25_tconv"],
+        "cd8": k["cd25_cd8"],
+        "nk": k["cd25_nk"],
+    }
+    for cell, cd25 in cd25_of.items():
+        d[f"occupancy_{cell}"] = occupancy(cd25)
+        d[f"il2_bound_{cell}"] = il2_bound(cd25)
+    d["occupancy_effector"] = occupancy(k["cd25_effector"])
+    note["occupancy_treg"] = (
+        "fraction of CD122 bound by IL-2 or PEG-IL-2 (trimer share set by CD25 number; "
+        "the two ligands compete)"
+    )
+    note["il2_bound_treg"] = "fraction of CD122 bound by IL-2 itself (drives IL-2 uptake)"
+    note["occupancy_effector"] = (
+        "CD122 occupancy of skin CD8+NKG2D+ effectors, same receptor machinery as blood cells"
+    )
     jak_free = 1 - sp.Symbol("jak_inhibition")
-    for cell in ("treg", "tconv", "cd8", "nk"):
+    for cell in ("treg", "tconv", "cd8", "nk", "effector"):
         d[f"signal_{cell}"] = sp.Symbol(f"occupancy_{cell}") * jak_free
     note["signal_treg"] = "IL-2 signal (pSTAT5 proxy): CD122 occupancy times JAK activity left"
 
@@ -130,10 +178,10 @@ def build_model() -> ModelSpec:
         k["k_endocytosis"]
         * k["body_per_blood_ul"]
         * (
-            k["cd122_treg"] * sp.Symbol("occupancy_treg") * (x["treg_resting"] + x["treg_active"])
-            + k["cd122_tconv"] * sp.Symbol("occupancy_tconv") * x["tconv_blood"]
-            + k["cd122_cd8"] * sp.Symbol("occupancy_cd8") * x["cd8_blood"]
-            + k["cd122_nk"] * sp.Symbol("occupancy_nk") * x["nk_blood"]
+            k["cd122_treg"] * sp.Symbol("il2_bound_treg") * (x["treg_resting"] + x["treg_active"])
+            + k["cd122_tconv"] * sp.Symbol("il2_bound_tconv") * x["tconv_blood"]
+            + k["cd122_cd8"] * sp.Symbol("il2_bound_cd8") * x["cd8_blood"]
+            + k["cd122_nk"] * sp.Symbol("il2_bound_nk") * x["nk_blood"]
         )
     )
     d["il2_receptor_uptake"] = uptake_molecules / 6.02214076e14
@@ -153,6 +201,11 @@ def build_model() -> ModelSpec:
     rates["il2_eliminated"] = (
         (1 - k["il2_f_sc"]) * absorption + linear_clearance + sp.Symbol("il2_receptor_uptake")
     )
+    peg_absorption = k["peg_il2_ka_sc"] * x["peg_il2_depot"]
+    rates["peg_il2_depot"] = -peg_absorption
+    rates["peg_il2_central"] = (
+        k["peg_il2_f_sc"] * peg_absorption - k["peg_il2_ke"] * x["peg_il2_central"]
+    )
     rates["bari_gut"] = -k["bari_ka"] * x["bari_gut"]
     rates["bari_central"] = (
         k["bari_f"] * k["bari_ka"] * x["bari_gut"] - k["bari_ke"] * x["bari_central"]
@@ -164,17 +217,34 @@ def build_model() -> ModelSpec:
     rates["treg_stat5_program"] = (
         k["treg_program_on"] * s_treg * (1 - program) - k["treg_program_off"] * program
     )
-    rates["treg_resting"] = k["treg_resting_turnover"] * (
-        k["treg_resting_ref"] - x["treg_resting"]
-    ) + k["treg_return_to_rest"] * (x["treg_active"] - k["treg_active_ref"])
-    rates["treg_active"] = (
-        k["treg_activation"] * program * x["treg_resting"]
-        + k["treg_proliferation"]
+    # Resting (naive) and activated (effector-memory) Tregs: the IL-2 programme drives
+    # proliferation of both and conversion resting -> activated (an asymmetric division:
+    # the resting pool is not drained), both limited by the room left in the activated
+    # pool (competition for IL-2 and niche); activated cells revert to rest. A share of the
+    # activated pool is skin-homing (treg_active_homing, a part of treg_active): it gets
+    # treg_il2_homing_ratio times the baseline share of the IL-2-driven conversion flux,
+    # and proliferates and returns exactly like the whole activated pool.
+    resting, active, homing = x["treg_resting"], x["treg_active"], x["treg_active_homing"]
+    rates["treg_resting"] = (
+        k["treg_resting_turnover"] * (k["treg_resting_ref"] - resting)
+        + k["treg_resting_proliferation"]
         * program
-        * x["treg_active"]
-        * (1 - x["treg_active"] / k["treg_active_capacity"])
-        - (k["treg_active_loss"] + k["treg_return_to_rest"])
-        * (x["treg_active"] - k["treg_active_ref"])
+        * resting
+        * (1 - resting / k["treg_resting_capacity"])
+        + k["treg_return_to_rest"] * (active - k["treg_active_ref"])
+    )
+    active_room = 1 - active / k["treg_active_capacity"]
+    conversion = k["treg_activation"] * program * resting * active_room
+    active_growth = k["treg_proliferation"] * program * active_room
+    active_return = k["treg_active_loss"] + k["treg_return_to_rest"]
+    rates["treg_active"] = (
+        conversion + active_growth * active - active_return * (active - k["treg_active_ref"])
+    )
+    homing_ref = k["treg_homing_share"] * k["treg_active_ref"]
+    rates["treg_active_homing"] = (
+        k["treg_il2_homing_ratio"] * k["treg_homing_share"] * conversion
+        + active_growth * homing
+        - active_return * (homing - homing_ref)
     )
     rates["treg_cd25_fold"] = k["cd25_turnover"] * (
         1 + k["cd25_induction_gain"] * s_treg - x["treg_cd25_fold"]
@@ -194,10 +264,8 @@ def build_model() -> ModelSpec:
     d["suppression_free"] = k["treg_suppression_k"] / (k["treg_suppression_k"] + x["treg_skin"])
     note["suppression_free"] = "share of effector activity not suppressed by skin Tregs"
     free = sp.Symbol("suppression_free")
-    treg_active_ref = k["treg_active_ref"]
     rates["treg_skin"] = k["treg_skin_homing"] * (
-        x["treg_active"] / treg_active_ref * (1 + k["treg_inflammation_homing"] * ifng_hill)
-        - x["treg_skin"]
+        homing / homing_ref * (1 + k["treg_inflammation_homing"] * ifng_hill) - x["treg_skin"]
     )
     recruitment = (
         k["cd8_skin_influx"]
@@ -205,12 +273,18 @@ def build_model() -> ModelSpec:
         / k["cd8_ref"]
         * (1 + k["cd8_skin_recruitment"] * ifng_hill)
     )
-    il15_signal = x["il15_skin"] * jak_free
+    d["cd122_drive_effector"] = x["il15_skin"] * jak_free + k["effector_il2_coupling"] * sp.Symbol(
+        "signal_effector"
+    )
+    note["cd122_drive_effector"] = (
+        "CD122 / gamma-c drive of skin effectors: follicle IL-15 (Xing et al., Nat Med 2014) "
+        "plus IL-2 / PEG-IL-2 signalling weighted by the coupling effector_il2_coupling"
+    )
     expansion = (
         k["cd8_skin_expansion"]
         * x["disease_activity"]
         * x["antigen"]
-        * il15_signal
+        * sp.Symbol("cd122_drive_effector")
         * free
         * x["cd8_skin"]
         * (1 - x["cd8_skin"] / k["cd8_skin_capacity"])
@@ -268,4 +342,12 @@ def build_model() -> ModelSpec:
         / (x["treg_resting"] + x["treg_active"] + x["tconv_blood"])
     )
     note["treg_pct_cd4"] = "Tregs as % of CD4+ T cells in blood"
+    cd4 = x["treg_resting"] + x["treg_active"] + x["tconv_blood"]
+    d["treg_naive_pct_cd4"] = 100 * x["treg_resting"] / cd4
+    note["treg_naive_pct_cd4"] = "resting (naive, CD45RA+) Tregs as % of CD4+ T cells"
+    d["treg_activated_pct_cd4"] = 100 * x["treg_active"] / cd4
+    note["treg_activated_pct_cd4"] = (
+        "activated (effector-memory, CD25bright) Tregs as % of CD4+ T cells; with the naive "
+        "share it adds up to treg_pct_cd4"
+    )
     return ModelSpec(SPECIES, PARAMETERS, rates, d, note)

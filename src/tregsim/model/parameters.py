@@ -28,9 +28,12 @@ _K21 = _ALPHA * _BETA / _K10
 _K12 = _ALPHA + _BETA - _K10 - _K21
 
 KONRAD = "Konrad et al., Cancer Res 1990;50:2009"
-MEYER = "meyer-lab/gc-cytokines final_receptor_levels.csv (DOMAIN.md s4)"
+MEYER = "meyer-lab/gc-cytokines final_receptor_levels.csv (sources.md#il2-pharmacology)"
 FALLON = "Fallon & Lauffenburger 2000, BioModels BIOMD0000000665"
-HAIR = "DOMAIN.md s6 (scalp follicle cycle durations)"
+HAIR = "sources.md#alopecia-areata (scalp follicle cycle durations)"
+FANTON = "Fanton et al., J Transl Autoimmun 2022;5:100152 (PMID 35517914)"
+#: Effective PEG-IL-2 trimer Kd (assumed; see the parameter's source).
+PEG_KD_TRIMER_PM = 2000.0
 
 P = Parameter
 
@@ -67,7 +70,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         LN2 / 3.3 * 24.0,
         "1/day",
         "derived",
-        "Piscitelli (DOMAIN.md s4): apparent SC half-life 3.3 h, absorption-limited (flip-flop)",
+        "Piscitelli (sources.md#il2-pharmacology): apparent SC half-life 3.3 h, "
+        "absorption-limited (flip-flop)",
         "subcutaneous absorption rate constant",
         0.3,
     ),
@@ -80,6 +84,41 @@ PARAMETERS: tuple[Parameter, ...] = (
         "(tests/model/test_pk.py checks it)",
         "subcutaneous bioavailability",
         0.3,
+    ),
+    # ---------------------------------------------------------------- PEG-IL-2 PK
+    P(
+        "peg_il2_ka_sc",
+        0.7,
+        "1/day",
+        "assumed",
+        "assumed: SC absorption half-life ~1 day, slower than IL-2 as for other PEGylated "
+        "proteins (Tmax not in the sources seen); prior in data/priors.yaml",
+        "rezpegaldesleukin SC absorption rate constant",
+    ),
+    P(
+        "peg_il2_ke",
+        LN2 / 10.0,
+        "1/day",
+        "derived",
+        FANTON + ": mean half-life 7.4-12.9 days (10 days taken), dose-proportional "
+        "(linear) exposure",
+        "rezpegaldesleukin elimination rate",
+    ),
+    P(
+        "peg_il2_v",
+        6.0,
+        "L",
+        "assumed",
+        "assumed ~ plasma volume, as for IL-2 (PEGylated proteins stay mostly in plasma)",
+        "rezpegaldesleukin volume of distribution",
+    ),
+    P(
+        "peg_il2_f_sc",
+        0.5,
+        "1",
+        "assumed",
+        "assumed (SC bioavailability not found); prior in data/priors.yaml",
+        "rezpegaldesleukin subcutaneous bioavailability",
     ),
     # ---------------------------------------------------------------- receptors
     P(
@@ -97,6 +136,34 @@ PARAMETERS: tuple[Parameter, ...] = (
         "published",
         "PubMed 2201821",
         "IL-2 affinity of the beta-gamma receptor",
+    ),
+    P(
+        "peg_kd_trimer_pm",
+        PEG_KD_TRIMER_PM,
+        "pM",
+        "assumed",
+        "assumed: the PEG chains weaken (and slowly release) IL-2's receptor binding; "
+        "effective trimer affinity set so that phase 1 exposures reach but do not saturate "
+        "Treg signalling (" + FANTON + "); prior in data/priors.yaml",
+        "effective rezpegaldesleukin affinity of the alpha-beta-gamma receptor",
+    ),
+    P(
+        "peg_cd25_k",
+        2000.0,
+        "receptors/cell",
+        "assumed",
+        "assumed: PEG-IL-2 signals only where CD25 is dense (Treg 2,700-4,900 per cell vs "
+        "T helper 230-510, " + MEYER + "); Hill coefficient 2 for the CD25 capture avidity",
+        "CD25 number at which half of CD122 is reachable by rezpegaldesleukin",
+    ),
+    P(
+        "peg_kd_dimer_pm",
+        PEG_KD_TRIMER_PM * 1000.0,
+        "pM",
+        "assumed",
+        "assumed: without CD25 capture PEG-IL-2 binds CD122 1000x more weakly than on the "
+        "trimer (100x for IL-2); no CD8 or T helper change in phase 1 (" + FANTON + ")",
+        "effective rezpegaldesleukin affinity of the beta-gamma receptor",
     ),
     P(
         "receptor_pairing_k",
@@ -150,6 +217,14 @@ PARAMETERS: tuple[Parameter, ...] = (
         "published",
         MEYER + ": 5,400-10,200",
         "CD122 per NK cell",
+    ),
+    P(
+        "cd25_effector",
+        24.0,
+        "receptors/cell",
+        "assumed",
+        "assumed: skin CD8+NKG2D+ effectors are CD25-low like blood CD8 (" + MEYER + ": 13-35)",
+        "CD25 per skin CD8+NKG2D+ effector",
     ),
     P(
         "k_endocytosis",
@@ -210,6 +285,41 @@ PARAMETERS: tuple[Parameter, ...] = (
         "resting Treg homeostatic rate",
     ),
     P(
+        "treg_resting_proliferation",
+        0.05,
+        "1/day",
+        "assumed",
+        "assumed: IL-2 also expands resting (naive) Tregs; prior in data/priors.yaml",
+        "IL-2-driven proliferation of resting Tregs at full programme",
+    ),
+    P(
+        "treg_resting_capacity",
+        140.0,
+        "cells/uL",
+        "assumed",
+        "assumed: resting Treg expansion saturates near 4x its reference",
+        "capacity of the resting Treg pool",
+    ),
+    P(
+        "treg_homing_share",
+        0.25,
+        "1",
+        "assumed",
+        "assumed: about a quarter of activated blood Tregs carry skin-homing receptors "
+        "(CLA, CCR4); only the ratio below changes the dynamics",
+        "skin-homing share of the activated blood Tregs at rest",
+    ),
+    P(
+        "treg_il2_homing_ratio",
+        1.0,
+        "1",
+        "assumed",
+        "assumed: skin-homing share of IL-2-activated Tregs relative to the resting share "
+        "(1: the same; below 1: IL-2 expands mostly non-homing Tregs); prior in "
+        "data/priors.yaml",
+        "relative skin-homing share of Tregs activated by IL-2",
+    ),
+    P(
         "treg_program_on",
         2.0,
         "1/day",
@@ -245,10 +355,12 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     P(
         "treg_active_capacity",
-        60.0,
+        200.0,
         "cells/uL",
         "assumed",
-        "assumed: activated Treg expansion saturates (competition for IL-2 and niche) near 6x",
+        "assumed: activated Treg expansion saturates (competition for IL-2 and niche) near "
+        "20x; sustained Treg-selective signalling expanded CD25bright Tregs 12-17-fold "
+        "(Fanton et al., J Transl Autoimmun 2022, PMID 35517914), so the room must exceed that",
         "capacity of the activated Treg pool",
     ),
     P(
@@ -346,6 +458,16 @@ PARAMETERS: tuple[Parameter, ...] = (
         "B7 natural history / B9 pilot (susceptibility: spread between patients)",
         "IL-15- and antigen-driven expansion of skin CD8 effectors",
         0.25,
+    ),
+    P(
+        "effector_il2_coupling",
+        0.5,
+        "1",
+        "assumed",
+        "assumed: IL-2 and IL-15 signal through the same CD122 / gamma-c dimer (Xing et al., "
+        "Nat Med 2014: IL-2 blockade prevented AA in mice); full CD122 occupancy counts as "
+        "half the healthy follicle IL-15 drive; prior uniform 0-2 (data/priors.yaml)",
+        "effector expansion drive per unit of effector IL-2 / PEG-IL-2 CD122 signal",
     ),
     P(
         "cd8_skin_capacity",
@@ -488,7 +610,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         76.0,
         "L",
         "assumed",
-        "assumed (volume not in DOMAIN.md)",
+        "assumed (volume not in docs/sources.md)",
         "baricitinib volume of distribution",
     ),
     P(
@@ -504,10 +626,17 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         "1",
         "assumed",
-        "assumed (protein binding not verified, DOMAIN.md s7)",
+        "assumed (protein binding not verified, sources.md#baricitinib)",
         "baricitinib unbound fraction",
     ),
-    P("bari_mw", 371.4, "g/mol", "published", "EU SmPC (DOMAIN.md s7)", "baricitinib molar mass"),
+    P(
+        "bari_mw",
+        371.4,
+        "g/mol",
+        "published",
+        "EU SmPC (sources.md#baricitinib)",
+        "baricitinib molar mass",
+    ),
     P(
         "bari_ic50_nm",
         6.5,

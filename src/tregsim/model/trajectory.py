@@ -18,12 +18,10 @@ clipped to 0-100 as in trial outputs (the SBML assignment rule is the unclipped 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 #: Solver tolerances of the reference trajectory (tighter than trial simulations).
 RTOL = 1e-8
@@ -65,59 +63,4 @@ def derived_quantities(states: np.ndarray, params: np.ndarray) -> dict[str, np.n
     return out
 
 
-def _scenario(scenario: Any) -> Any:
-    if isinstance(scenario, str):
-        from tregsim.scenarios import load_scenario
-
-        return load_scenario(scenario, [])
-    return scenario
-
-
-def typical_trajectory(scenario: Any, arm: str, times: Sequence[float]) -> pd.DataFrame:
-    """Solve the typical patient of ``arm`` from day 0 and tabulate it at ``times`` (days).
-
-    Args:
-        scenario: a loaded :class:`tregsim.protocol.Scenario` (or a built-in name / path).
-        arm: arm name; its typical patient is :func:`tregsim.population.typical_patient`.
-        times: nondecreasing output times in days, all ``>= 0``.
-
-    Returns:
-        DataFrame with ``time``, every state (SBML species ids) and the derived read-outs
-        (see the module docstring); one row per output time, default index.
-
-    Raises:
-        ValueError: bad ``times``; RuntimeError: the solver failed (message from
-        ``tregsim.solve.STATUS_MESSAGES``).
-    """
-    from tregsim.population import typical_patient
-    from tregsim.solve import STATUS_MESSAGES, solve_batch
-
-    from . import MODEL
-
-    save = np.asarray(times, dtype=float).reshape(-1)
-    if save.size == 0:
-        raise ValueError("times is empty; give at least one output time in days, e.g. [0, 1, 2]")
-    if not np.all(np.isfinite(save)) or save[0] < 0.0 or np.any(np.diff(save) < 0.0):
-        raise ValueError(
-            "times must be finite, nondecreasing and >= 0 (days since the first dose); "
-            f"got {save[:5]}..."
-        )
-    patient = typical_patient(_scenario(scenario), arm)
-    params = np.asarray(patient.params, dtype=float).reshape(1, -1)
-    y0 = np.asarray(patient.y0, dtype=float).reshape(1, -1)
-    solution = solve_batch(params, y0, patient.events, save, rtol=RTOL, atol=ATOL, t0=0.0)
-    status = int(solution.status[0])
-    if status != 0:
-        raise RuntimeError(
-            f"the typical patient of arm {arm!r} could not be solved: "
-            f"{STATUS_MESSAGES.get(status, status)}"
-        )
-    states = np.asarray(solution.values[0], dtype=float)
-    columns: dict[str, np.ndarray] = {"time": save}
-    columns.update({name: states[:, i] for i, name in enumerate(MODEL.state_names)})
-    for name, values in derived_quantities(states, params[0]).items():
-        columns.setdefault(name, values)
-    return pd.DataFrame(columns)
-
-
-__all__ = ["ATOL", "RTOL", "derived_quantities", "typical_trajectory"]
+__all__ = ["ATOL", "RTOL", "derived_quantities"]

@@ -31,7 +31,7 @@ def write_report(summary, patients=None, scenario: Any = None, out_path=None) ->
     columns); `scenario`: the validated scenario object (a dict or None also work; None falls
     back to summary['scenario_config']). `out_path`: the .html file, or a folder to hold
     report.html. Also accepted: `write_report(trial_result, out_dir)` with a
-    `tregsim.trial.TrialResult` (anything with `.summary` and `.patients`).
+    `tregsim.api.TrialResult` (anything with `.summary` and `.patients`).
     """
     from .html import write_report as _write
 

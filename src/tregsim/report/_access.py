@@ -1,12 +1,15 @@
-"""Defensive readers for the scenario object, the summary dict and the patients table.
+"""What the report reads from the scenario, the summary dict and the patients table.
 
-The scenario schema (`tregsim.protocol`) and the summary layout are written in parallel with
-the report, so every accessor here tolerates missing fields, dicts instead of pydantic models,
-and a missing scenario altogether. Nothing in this module draws.
+The scenario is a validated :class:`tregsim.protocol.Scenario` (given, or rebuilt from the
+summary's ``scenario_config``); its regimens give the dosing days through
+:meth:`tregsim.protocol.Regimen.administrations`, the same ones the simulation doses on.
+Without a scenario the report falls back to the summary and the patients table. Nothing in
+this module draws.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,11 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tregsim.drugs import DRUGS
+from tregsim.errors import TregsimInputError
+from tregsim.protocol import RESPONDER_KINDS, Arm, Regimen, Scenario
+
 __all__ = [
     "ArmInfo",
     "EndpointInfo",
     "TrialInfo",
-    "get",
     "trial_info",
     "salt_column",
     "treg_column",
@@ -26,31 +32,22 @@ __all__ = [
 ]
 
 
-def get(obj: Any, name: str, default: Any = None) -> Any:
-    """Attribute or key `name` of `obj`, or `default` when absent or None."""
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        value = obj.get(name, default)
-    else:
-        value = getattr(obj, name, default)
-    return default if value is None else value
-
-
 @dataclass(frozen=True)
 class Course:
-    """A block of `days` dosing days every `every_days` days, from `start_day`."""
+    """A course as the report describes it: ``n_days`` dosing days ``every_days`` apart
+    from ``start_day`` (a single dose is a course of one day)."""
 
     start_day: float
-    days: int
+    n_days: int
     dose: float | None
     unit: str
     every_days: float = 1.0
     per_day: int = 1
 
-    def dose_days(self) -> list[float]:
-        """The study days (day 0 = first dose/randomisation) on which a dose is given."""
-        return [self.start_day + k * self.every_days for k in range(max(int(self.days), 0))]
+    @property
+    def last_day(self) -> float:
+        """The last dosing day."""
+        return self.start_day + max(self.n_days - 1, 0) * self.every_days
 
 
 @dataclass(frozen=True)
@@ -63,10 +60,12 @@ class ArmInfo:
     drug: str
     route: str
     courses: tuple[Course, ...]
+    administration_days: tuple[float, ...] = ()
 
     def dose_days(self) -> list[float]:
-        """All dosing days of the arm's regimen, sorted."""
-        return sorted({d for c in self.courses for d in c.dose_days()})
+        """Every administration time of the arm's regimen (days), sorted: those of
+        :meth:`tregsim.protocol.Regimen.administrations`."""
+        return sorted(set(self.administration_days))
 
     def regimen_text(self) -> str:
         """Plain description of the regimen, e.g. 'il2 SC: 1.5 MIU/day days 0-4; ...'."""
@@ -77,12 +76,12 @@ class ArmInfo:
             dose = "" if c.dose is None else f"{c.dose:g} {c.unit}"
             if c.per_day > 1:
                 dose += f" x{c.per_day}/day"
-            last = c.start_day + (c.days - 1) * c.every_days
-            when = f"day {c.start_day:g}" if c.days <= 1 else f"days {c.start_day:g}-{last:g}"
-            if c.every_days != 1 and c.days > 1:
+            last = c.last_day
+            when = f"day {c.start_day:g}" if c.n_days <= 1 else f"days {c.start_day:g}-{last:g}"
+            if c.every_days != 1 and c.n_days > 1:
                 when += f" every {c.every_days:g} days"
             parts.append(f"{dose} {when}".strip())
-        head = self.drug if self.drug else self.regimen_name
+        head = DRUGS[self.drug].label if self.drug in DRUGS else (self.drug or self.regimen_name)
         if self.route:
             head += f" {self.route.upper()}"
         return f"{head}: " + "; ".join(parts) if parts else head
@@ -100,8 +99,9 @@ class EndpointInfo:
 
     @property
     def is_responder(self) -> bool:
-        """True for proportion endpoints (SALTxx, SALT<=t)."""
-        return self.kind in ("salt_reduction", "salt_at_most")
+        """True for proportion endpoints (SALTxx, SALT<=t, adverse events):
+        :data:`tregsim.protocol.RESPONDER_KINDS`."""
+        return self.kind in RESPONDER_KINDS
 
     def label(self) -> str:
         """Short clinical label, e.g. 'SALT50 at week 52'."""
@@ -118,9 +118,14 @@ class EndpointInfo:
             return f"median time to SALT{self.percent or 50:g}"
         if self.kind == "treg_pct":
             return f"Treg % of CD4{at}"
-        if self.kind in ("treg_fold", "nk_fold", "cd8_fold"):
-            cell = {"treg_fold": "Treg", "nk_fold": "NK", "cd8_fold": "CD8"}[self.kind]
+        if self.kind in FOLD_CELLS:
+            cell = FOLD_CELLS[self.kind]
             return f"{cell} fold change{at}"
+        if self.kind.startswith("ae_"):  # safety endpoints (tregsim.safety)
+            event = (
+                "any adverse event" if self.kind == "ae_any" else self.kind[3:].replace("_", " ")
+            )
+            return f"{event} by week {self.week:g}" if self.week is not None else event
         return self.name + at
 
     def unit(self) -> str:
@@ -139,6 +144,15 @@ class EndpointInfo:
             return "fold"
         return ""
 
+
+#: The cell population of each fold-change endpoint kind, as the report names it.
+FOLD_CELLS = {
+    "treg_fold": "Treg",
+    "nk_fold": "NK",
+    "cd8_fold": "CD8",
+    "treg_naive_fold": "naive Treg",
+    "treg_activated_fold": "activated Treg",
+}
 
 _NAME_PATTERNS = (
     (re.compile(r"^salt(\d+)_w(\d+)$"), "salt_reduction"),
@@ -214,89 +228,81 @@ OKABE_ITO = (
 CONTROL_COLOR = "#555555"
 
 
-def _courses(regimen: Any) -> tuple[Course, ...]:
+def _courses(regimen: Regimen) -> tuple[Course, ...]:
     out = []
-    for c in get(regimen, "courses", []) or []:
-        out.append(
-            Course(
-                start_day=_float(get(c, "start_day", 0)) or 0.0,
-                days=int(get(c, "days", 1)),
-                dose=_float(get(c, "dose")),
-                unit=str(get(c, "unit", "")),
-                every_days=_float(get(c, "every_days", 1)) or 1.0,
-                per_day=int(get(c, "per_day", 1)),
-            )
-        )
-    for d in get(regimen, "doses", []) or []:
-        out.append(
-            Course(
-                start_day=_float(get(d, "day", 0)) or 0.0,
-                days=1,
-                dose=_float(get(d, "dose")),
-                unit=str(get(d, "unit", "")),
-            )
-        )
+    for c in regimen.courses:
+        n_days = math.ceil(c.days / c.every_days - 1e-9)
+        out.append(Course(c.start_day, n_days, c.dose, c.unit, c.every_days, c.per_day))
+    out.extend(Course(d.day, 1, d.dose, d.unit) for d in regimen.doses)
     return tuple(out)
 
 
-def _inclusion(scenario: Any) -> dict[str, Any]:
-    inc = get(get(scenario, "population"), "inclusion")
-    if inc is None:
+def _inclusion(scenario: Scenario | None) -> dict[str, Any]:
+    if scenario is None:
         return {}
-    if isinstance(inc, dict):
-        items = inc
-    elif hasattr(inc, "model_dump"):
-        items = inc.model_dump()
-    else:
-        items = {k: v for k, v in vars(inc).items() if not k.startswith("_")}
+    items = scenario.population.inclusion.model_dump()
     return {k: v for k, v in items.items() if v is not None}
 
 
-def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: Any) -> TrialInfo:
+def scenario_of(summary: dict, scenario: Scenario | dict | None) -> Scenario | None:
+    """The run's scenario: `scenario`, else the summary's ``scenario_config``, validated;
+    None when neither is a valid scenario (the report then reads the summary and patients
+    only, e.g. for a summary.json written by an older tregsim)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    for config in (scenario, summary.get("scenario_config")):
+        if isinstance(config, dict):
+            try:
+                return Scenario.from_dict(config, source="the run's scenario")
+            except TregsimInputError:
+                continue
+    return None
+
+
+def _arm_info(scenario: Scenario, arm: Arm) -> ArmInfo:
+    regimen = scenario.regimens[arm.regimen]
+    return ArmInfo(
+        name=arm.name,
+        allocation=float(arm.allocation),
+        regimen_name=arm.regimen,
+        drug=regimen.drug,
+        route=regimen.route or "",
+        courses=_courses(regimen),
+        administration_days=tuple(a.day for a in regimen.administrations()),
+    )
+
+
+def trial_info(
+    summary: dict | None, patients: pd.DataFrame | None, scenario: Scenario | None
+) -> TrialInfo:
     """Collect the trial description, preferring the scenario, then summary, then patients."""
     summary = summary or {}
     patients = patients if patients is not None else pd.DataFrame()
-    regimens = get(scenario, "regimens", {}) or {}
+    scenario = scenario_of(summary, scenario)
 
-    arms: list[ArmInfo] = []
-    for arm in get(scenario, "arms", []) or []:
-        reg = get(arm, "regimen", "")
-        reg_obj = regimens.get(reg) if isinstance(reg, str) else reg
-        reg_name = reg if isinstance(reg, str) else str(get(reg, "name", "regimen"))
-        arms.append(
-            ArmInfo(
-                name=str(get(arm, "name", f"arm{len(arms) + 1}")),
-                allocation=_float(get(arm, "allocation", 1)) or 1.0,
-                regimen_name=reg_name,
-                drug=str(get(reg_obj, "drug", reg_name if reg_obj is None else "")),
-                route=str(get(reg_obj, "route", "")),
-                courses=_courses(reg_obj),
-            )
-        )
-    if not arms:
+    if scenario is not None:
+        arms = [_arm_info(scenario, arm) for arm in scenario.arms]
+    else:
         names = list((summary.get("arms") or {}).keys())
         if not names and "arm" in patients:
             names = [str(a) for a in pd.unique(patients["arm"])]
         arms = [ArmInfo(n, 1.0, n, "", "", ()) for n in names]
 
-    analysis = get(scenario, "analysis")
-    control = get(analysis, "control_arm", summary.get("control_arm"))
     names = [a.name for a in arms]
-    if control not in names:
-        control = next((n for n in names if "placebo" in n.lower() or "control" in n.lower()), None)
+    if scenario is not None:
+        control = scenario.control_arm
+    else:
+        control = summary.get("control_arm")
+        if control not in names:
+            control = next(
+                (n for n in names if "placebo" in n.lower() or "control" in n.lower()), None
+            )
     if len(arms) < 2:
         control = None
 
     endpoints: dict[str, EndpointInfo] = {}
-    for ep in get(scenario, "endpoints", []) or []:
-        name = str(get(ep, "name", ""))
-        endpoints[name] = EndpointInfo(
-            name=name,
-            kind=str(get(ep, "kind", "unknown")),
-            week=_float(get(ep, "week")),
-            percent=_float(get(ep, "percent")),
-            threshold=_float(get(ep, "threshold")),
-        )
+    for ep in scenario.endpoints if scenario is not None else ():
+        endpoints[ep.name] = EndpointInfo(ep.name, ep.kind.value, ep.week, ep.percent, ep.threshold)
     for arm_sum in (summary.get("arms") or {}).values():
         for name in (arm_sum or {}).get("endpoints", {}) or {}:
             endpoints.setdefault(name, endpoint_from_name(name))
@@ -304,7 +310,8 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
         name = str((comp or {}).get("endpoint", key))
         endpoints.setdefault(name, endpoint_from_name(name))
 
-    primary = get(analysis, "primary", summary.get("primary_endpoint"))
+    primary = scenario.analysis.primary if scenario is not None else None
+    primary = primary or summary.get("primary_endpoint")
     if primary is None:
         comps = summary.get("comparisons") or {}
         flagged = [
@@ -316,13 +323,15 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
     if primary is not None and primary not in endpoints:
         endpoints[primary] = endpoint_from_name(primary)
 
-    visits = get(scenario, "visits_weeks")
+    visits = list(scenario.visits_weeks) if scenario is not None else []
     if not visits and "visit_week" in patients:
         visits = sorted(pd.unique(patients["visit_week"].dropna()))
-    visits = [float(v) for v in (visits or [])]
-    follow_up = _float(get(scenario, "follow_up_weeks")) or (max(visits) if visits else 52.0)
+    visits = [float(v) for v in visits]
+    follow_up = (
+        scenario.follow_up_weeks if scenario is not None else (max(visits) if visits else 52.0)
+    )
 
-    n = get(get(scenario, "population"), "n")
+    n = scenario.population.n if scenario is not None else None
     if n is None and {"replicate", "subject"} <= set(patients.columns) and len(patients):
         n = int(patients.groupby("replicate")["subject"].nunique().median())
 
@@ -332,8 +341,9 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
     if replicates is None and "replicate" in patients:
         replicates = int(patients["replicate"].nunique())
 
-    alpha = _float(get(analysis, "alpha"))
-    if alpha is None:
+    if scenario is not None:
+        alpha = scenario.analysis.alpha
+    else:
         alpha = _float(summary.get("alpha")) or 0.05
 
     # responder endpoints stored as proportions (0-1) are displayed as percent
@@ -357,8 +367,8 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
             k += 1
 
     return TrialInfo(
-        name=str(get(scenario, "name", summary.get("scenario", "scenario"))),
-        description=str(get(scenario, "description", "")),
+        name=scenario.name if scenario is not None else str(summary.get("scenario", "scenario")),
+        description=scenario.description if scenario is not None else "",
         arms=arms,
         control_arm=control,
         primary=primary,
@@ -367,7 +377,7 @@ def trial_info(summary: dict | None, patients: pd.DataFrame | None, scenario: An
         follow_up_weeks=float(follow_up),
         n_patients=None if n is None else int(n),
         replicates=int(replicates or 1),
-        seed=summary.get("seed", get(scenario, "seed")),
+        seed=summary.get("seed", scenario.seed if scenario is not None else None),
         alpha=float(alpha),
         inclusion=_inclusion(scenario),
         responder_scale=responder_scale,

@@ -59,6 +59,15 @@ SECTIONS = {
         "placed as patches so that the weighted sum over regions equals the SALT score.",
         "png",
     ),
+    "safety": (
+        "Safety: adverse events by arm and time",
+        "Share of randomised patients with at least one adverse event reported by each visit, "
+        "pooled over the simulated trials: any event, and each kind that occurred. Events come "
+        "from each patient's simulated drug exposure; placebo patients have background events "
+        "only. Rates other than the Hartemann-calibrated dose-related events rest on labelled "
+        "assumptions (docs/safety.md).",
+        "svg",
+    ),
 }
 
 _INCLUSION_TEXT = {
@@ -207,6 +216,7 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
     """The report as an HTML string (see `write_report`)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from .safety import safety_rows
     from .summary_text import summary_paragraph
 
     summary = summary or {}
@@ -285,6 +295,7 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
         if comp
         else None,
         figures=figures,
+        safety_rows=safety_rows(summary),
         calibration=_calibration(summary),
         model_version=summary.get("model_version", "unknown"),
         version=summary.get("tregsim_version", summary.get("version", "unknown")),

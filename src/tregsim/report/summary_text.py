@@ -12,6 +12,7 @@ _TESTS = {
     "fisher": "Fisher's exact test",
     "cmh": "Cochran-Mantel-Haenszel test",
     "ancova": "ANCOVA on baseline",
+    "random_intercept": "random-intercept mixed model on baseline",
     "chi2": "chi-squared test",
     "logrank": "log-rank test",
 }

@@ -124,7 +124,10 @@ def _has_lanes(jac_module: str) -> bool:
         all(
             isinstance(getattr(mod, name, None), numba.core.registry.CPUDispatcher)
             for name in (
-                "rhs_lanes", "jac_values_lanes", "lu_load_lanes", "lu_factor_lanes",
+                "rhs_lanes",
+                "jac_values_lanes",
+                "lu_load_lanes",
+                "lu_factor_lanes",
                 "lu_solve_lanes",
             )
         )
@@ -190,9 +193,7 @@ def get_driver(rhs, jac):
                     "jac_scatter = no_jac_scatter\n"
                     "sparse_lu_load = no_lu_load\n"
                     "sparse_lu_factor = no_lu_factor\n"
-                    "sparse_lu_solve = no_lu_solve\n"
-                    + _NOT_EXTENDED
-                    + _NO_LANES
+                    "sparse_lu_solve = no_lu_solve\n" + _NOT_EXTENDED + _NO_LANES
                 )
             text = _MODEL_BLOCK.sub(lambda _: model_import, _TEMPLATE_FILE.read_text(), count=1)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")

@@ -169,9 +169,20 @@ def _initial_step(t, y, p, f0, atol, rtol, t_end, ytmp, f1):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def integrate_patient(
-    p_in, y0, t0, save_times, save_states,
-    ev_time, ev_state, ev_kind, ev_value,
-    rtol, atol, max_steps, autonomous, out,
+    p_in,
+    y0,
+    t0,
+    save_times,
+    save_states,
+    ev_time,
+    ev_state,
+    ev_kind,
+    ev_value,
+    rtol,
+    atol,
+    max_steps,
+    autonomous,
+    out,
 ):
     """Integrate one patient from ``t0`` through ``save_times``; fill ``out`` (m, k).
 
@@ -317,30 +328,37 @@ def integrate_patient(
                 rhs(t + C4 * h, ytmp, p, fs)
                 for i in range(n):
                     u[3, i] = (
-                        fs[i] + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) * inv_h
+                        fs[i]
+                        + (C41 * u[0, i] + C42 * u[1, i] + C43 * u[2, i]) * inv_h
                         + h * D4 * ft[i]
                     )
                 _solve(emat, esp, piv, u[3], sparse)
                 # stage 5
                 for i in range(n):
-                    ytmp[i] = (
-                        y[i] + A51 * u[0, i] + A52 * u[1, i] + A53 * u[2, i] + A54 * u[3, i]
-                    )
+                    ytmp[i] = y[i] + A51 * u[0, i] + A52 * u[1, i] + A53 * u[2, i] + A54 * u[3, i]
                 rhs(t + h, ytmp, p, fs)
                 for i in range(n):
-                    u[4, i] = fs[i] + (
-                        C51 * u[0, i] + C52 * u[1, i] + C53 * u[2, i] + C54 * u[3, i]
-                    ) * inv_h
+                    u[4, i] = (
+                        fs[i]
+                        + (C51 * u[0, i] + C52 * u[1, i] + C53 * u[2, i] + C54 * u[3, i]) * inv_h
+                    )
                 _solve(emat, esp, piv, u[4], sparse)
                 # stage 6: embedded solution, then the solution
                 for i in range(n):
                     ytmp[i] += u[4, i]
                 rhs(t + h, ytmp, p, fs)
                 for i in range(n):
-                    u[5, i] = fs[i] + (
-                        C61 * u[0, i] + C62 * u[1, i] + C63 * u[2, i] + C64 * u[3, i]
-                        + C65 * u[4, i]
-                    ) * inv_h
+                    u[5, i] = (
+                        fs[i]
+                        + (
+                            C61 * u[0, i]
+                            + C62 * u[1, i]
+                            + C63 * u[2, i]
+                            + C64 * u[3, i]
+                            + C65 * u[4, i]
+                        )
+                        * inv_h
+                    )
                 _solve(emat, esp, piv, u[5], sparse)
                 s = 0.0
                 for i in range(n):
@@ -417,9 +435,26 @@ def _lane_load(k, i, params, y0, t0, offsets, pbuf, p, y, t, ie, ie_end, st, L):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def integrate_lanes(
-    patients, params, y0, t0, save_times, save_states, offsets,
-    ev_time, ev_state, ev_kind, ev_value, rtol, atol, max_steps,
-    values, status, n_steps, n_rejected, fallback, n_lanes,
+    patients,
+    params,
+    y0,
+    t0,
+    save_times,
+    save_states,
+    offsets,
+    ev_time,
+    ev_state,
+    ev_kind,
+    ev_value,
+    rtol,
+    atol,
+    max_steps,
+    values,
+    status,
+    n_steps,
+    n_rejected,
+    fallback,
+    n_lanes,
 ):
     """:func:`integrate_patient` for the ``patients`` (indices) on ``LANES`` lanes: SIMD
     across patients (structure of arrays, the model's ``*_lanes`` kernels).
@@ -597,9 +632,7 @@ def integrate_lanes(
                         fsc[j] = f0[j * L + k]
                     for j in range(pbuf.shape[0]):
                         pbuf[j] = p[j * L + k]
-                    h0 = _initial_step(
-                        t[k], ys, pbuf, fsc, atol, rtol, t_end[k], ytmp_s, f1_s
-                    )
+                    h0 = _initial_step(t[k], ys, pbuf, fsc, atol, rtol, t_end[k], ytmp_s, f1_s)
                     h[k] = h0 if first[k] else min(h[k], h0)
                     first[k] = False
                 after_event[k] = False
@@ -668,9 +701,10 @@ def integrate_lanes(
             ytmp[j] += u4[j]
         rhs_lanes(ytmp, p, fs)
         for j in range(nl):
-            u5[j] = fs[j] + (
-                C61 * u0[j] + C62 * u1[j] + C63 * u2[j] + C64 * u3[j] + C65 * u4[j]
-            ) * hv[j]
+            u5[j] = (
+                fs[j]
+                + (C61 * u0[j] + C62 * u1[j] + C63 * u2[j] + C64 * u3[j] + C65 * u4[j]) * hv[j]
+            )
         lu_solve_lanes(esp, u5)
         for j in range(nl):
             ynew[j] = ytmp[j] + u5[j]
@@ -737,9 +771,29 @@ def integrate_lanes(
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_state, ev_kind,
-              ev_value, rtol, atol, max_steps, autonomous, values, status, n_steps,
-              n_rejected, order, lane_blocks, n_lanes):
+def solve_all(
+    params,
+    y0,
+    t0,
+    save_times,
+    save_states,
+    offsets,
+    ev_time,
+    ev_state,
+    ev_kind,
+    ev_value,
+    rtol,
+    atol,
+    max_steps,
+    autonomous,
+    values,
+    status,
+    n_steps,
+    n_rejected,
+    order,
+    lane_blocks,
+    n_lanes,
+):
     """Integrate every patient (``prange``), each with its own steps; see integrate_patient.
 
     Patients are visited in the order ``order`` (a permutation): numba splits a ``prange``
@@ -759,9 +813,26 @@ def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_stat
         n_blocks = max(1, min(lane_blocks, (n + LANES - 1) // LANES))
         for b in prange(n_blocks):
             integrate_lanes(
-                order[b * n // n_blocks:(b + 1) * n // n_blocks], params, y0, t0, save_times,
-                save_states, offsets, ev_time, ev_state, ev_kind, ev_value, rtol, atol,
-                max_steps, values, status, n_steps, n_rejected, fallback, n_lanes,
+                order[b * n // n_blocks : (b + 1) * n // n_blocks],
+                params,
+                y0,
+                t0,
+                save_times,
+                save_states,
+                offsets,
+                ev_time,
+                ev_state,
+                ev_kind,
+                ev_value,
+                rtol,
+                atol,
+                max_steps,
+                values,
+                status,
+                n_steps,
+                n_rejected,
+                fallback,
+                n_lanes,
             )
     else:
         fallback = np.ones(n, dtype=np.bool_)
@@ -772,9 +843,20 @@ def solve_all(params, y0, t0, save_times, save_states, offsets, ev_time, ev_stat
         a = offsets[i]
         b = offsets[i + 1]
         s, k, r = integrate_patient(
-            params[i], y0[i], t0[i], save_times, save_states,
-            ev_time[a:b], ev_state[a:b], ev_kind[a:b], ev_value[a:b],
-            rtol, atol, max_steps, autonomous, values[i],
+            params[i],
+            y0[i],
+            t0[i],
+            save_times,
+            save_states,
+            ev_time[a:b],
+            ev_state[a:b],
+            ev_kind[a:b],
+            ev_value[a:b],
+            rtol,
+            atol,
+            max_steps,
+            autonomous,
+            values[i],
         )
         status[i] = s
         n_steps[i] = k

@@ -195,9 +195,7 @@ def solve_batch(
     if int(max_steps) < 1:
         raise ValueError(f"max_steps must be >= 1, got {max_steps}")
     if threads is not None and not 1 <= int(threads) <= numba.config.NUMBA_NUM_THREADS:
-        raise ValueError(
-            f"threads must be in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads}"
-        )
+        raise ValueError(f"threads must be in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads}")
     events = EventTable.empty() if events is None else events
     if not isinstance(events, EventTable):
         raise TypeError(f"events must be an EventTable or None, got {type(events).__name__}")
@@ -225,9 +223,27 @@ def solve_batch(
         lane_blocks = numba.get_num_threads() if lanes else 0
         n_lanes = sys.modules[driver.py_func.__module__].LANES
         driver(
-            params, y0, t0, save_times, states, csr.offsets, csr.time, csr.state,
-            csr.kind, csr.value, rtol_a, atol_a, int(max_steps), bool(autonomous),
-            values, status, n_steps, n_rejected, order, lane_blocks, n_lanes,
+            params,
+            y0,
+            t0,
+            save_times,
+            states,
+            csr.offsets,
+            csr.time,
+            csr.state,
+            csr.kind,
+            csr.value,
+            rtol_a,
+            atol_a,
+            int(max_steps),
+            bool(autonomous),
+            values,
+            status,
+            n_steps,
+            n_rejected,
+            order,
+            lane_blocks,
+            n_lanes,
         )
     _readonly(save_times, values, status, n_steps, states, n_rejected)
     return BatchSolution(
@@ -252,14 +268,20 @@ def iter_chunks(
         lo, hi = np.searchsorted(sorted_patient, [start, stop])
         idx = order[lo:hi]
         chunk_events = EventTable(
-            events.time[idx], events.patient[idx] - start, events.state[idx],
-            events.kind[idx], events.value[idx],
+            events.time[idx],
+            events.patient[idx] - start,
+            events.state[idx],
+            events.kind[idx],
+            events.value[idx],
         )
         chunk_kwargs = dict(kwargs)
         if np.ndim(kwargs.get("t0", 0.0)) == 1:
             chunk_kwargs["t0"] = np.asarray(kwargs["t0"])[start:stop]
-        yield start, solve_batch(
-            params[start:stop], y0[start:stop], chunk_events, save_times, *args, **chunk_kwargs
+        yield (
+            start,
+            solve_batch(
+                params[start:stop], y0[start:stop], chunk_events, save_times, *args, **chunk_kwargs
+            ),
         )
 
 
@@ -274,8 +296,9 @@ def solve_in_chunks(
     n = np.asarray(y0).shape[0]
     values = status = n_steps = n_rejected = None
     times = states = None
-    for start, sol in iter_chunks(params, y0, events, save_times, *args,
-                                  chunk_size=chunk_size, **kwargs):
+    for start, sol in iter_chunks(
+        params, y0, events, save_times, *args, chunk_size=chunk_size, **kwargs
+    ):
         if values is None:
             values = np.empty((n,) + sol.values.shape[1:])
             status = np.empty(n, dtype=np.int8)
@@ -290,8 +313,9 @@ def solve_in_chunks(
     if values is None:
         raise ValueError("y0 must hold at least one patient")
     _readonly(values, status, n_steps, n_rejected)
-    return BatchSolution(times, values, status, n_steps, int(np.count_nonzero(status)), states,
-                         n_rejected)
+    return BatchSolution(
+        times, values, status, n_steps, int(np.count_nonzero(status)), states, n_rejected
+    )
 
 
 __all__ = ["STATUS_MESSAGES", "BatchSolution", "iter_chunks", "solve_batch", "solve_in_chunks"]

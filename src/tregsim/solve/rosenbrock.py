@@ -31,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from tregsim.solve.events import ADD, SET
+
 OK = 0
 MAX_STEPS = 1
 STEP_UNDERFLOW = 2
@@ -199,14 +201,13 @@ def rms_scaled(v, y, atol, rtol):
 
 @njit(cache=True, nogil=True)
 def apply_event(y, state, kind, value):
-    if kind == 0:
+    """In place, compiled: :func:`tregsim.solve.events.apply_event` on ``y[state]``."""
+    if kind == ADD:
         y[state] += value
-    elif kind == 1:
+    elif kind == SET:
         y[state] = value
     else:
         y[state] *= value
-
-
 
 
 # placeholders of a model without generated lane kernels (see _kernels): never called

@@ -1,0 +1,1 @@
+"""Safety: adverse events of the observation layer, driven by simulated exposure."""
