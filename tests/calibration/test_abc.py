@@ -15,7 +15,9 @@ def test_quick_calibration_writes_posterior_checks_and_resumes(tregsim_cli, tmp_
     assert doc["ensemble_size"] == 6 and len(doc["weights"]) == 6
     assert abs(sum(doc["weights"]) - 1.0) < 1e-9
     assert 1.0 <= doc["effective_sample_size"] <= 6.0
-    assert doc["settings"]["generations_done"] == 2
+    # pyabc stops early once the temperature reaches 1 (the exact posterior)
+    done = doc["settings"]["generations_done"]
+    assert done == 2 or (done == 1 and doc["final_temperature"] == 1.0)
     assert set(doc["checks"]["posterior"]) == set(doc["settings"]["targets"])
     for row in doc["checks"]["posterior"].values():
         assert row.get("failed") or row["lo"] <= row["mean"] <= row["hi"]

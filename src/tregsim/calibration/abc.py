@@ -230,6 +230,10 @@ def run_abc(
             history = pyabc.History(f"sqlite:///{db}")
             abc.load(f"sqlite:///{db}", history.id)
             done = history.max_t + 1
+            from .posterior import _final_temperature
+
+            if _final_temperature(history) <= 1.0:  # the run reached the exact posterior
+                done = settings.generations
         else:
             if db.exists():
                 db.unlink()

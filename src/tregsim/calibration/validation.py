@@ -95,7 +95,7 @@ def check_case(index: int, case) -> dict:
                 f"{case['scenario']}; use one of {', '.join(arms)}",
             )
     try:
-        spec = EndpointSpec.from_any({"name": "validation_case", **dict(case["endpoint"])})
+        spec = EndpointSpec.model_validate({"name": "validation_case", **dict(case["endpoint"])})
     except (ValueError, TypeError, AttributeError) as exc:
         raise _fail(
             f"{where}.endpoint", f"{where}.endpoint is not a valid endpoint ({exc})"
