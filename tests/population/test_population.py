@@ -207,8 +207,8 @@ def test_population_streams_are_pinned():
 
 
 def test_refractory_patients_are_more_likely_with_longer_episodes_and_recover_slower():
-    """Heterogeneous responsiveness (docs/sources.md#more-data, calib #14): off by default; with a share
-    set, refractory candidates have refractory_recovery_factor x dystrophic_days."""
+    """Heterogeneous responsiveness (docs/sources.md#more-data, calib #14): off by default;
+    with a share set, refractory candidates have refractory_recovery_factor x dystrophic_days."""
     import numpy as np
 
     from tregsim.model import MODEL
