@@ -30,15 +30,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-scenarios_app = typer.Typer(
-    help=(
-        "List the built-in scenarios, or print one as YAML.\n\n"
-        "Examples: tregsim scenarios | tregsim scenarios show phrc-2016"
-    ),
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
-app.add_typer(scenarios_app, name="scenarios")
 
 
 def _click_exception_modules() -> list[Any]:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from tregsim.analysis import AnalysisOptions, EndpointSpec
+from tregsim.analysis import AnalysisOptions
 from tregsim.design.boundaries import spending_boundaries
 from tregsim.design.looks import DAYS_PER_MONTH, enrolment_days, primary_data
 from tregsim.design.rules import DesignPlan, evaluate_replicate
@@ -131,7 +131,7 @@ def evaluate_design(scenario, patients: pd.DataFrame, seed: int, null: bool = Fa
     plan = design_plan(scenario)
     treated, control = _arms(scenario)
     options = AnalysisOptions.from_any(scenario.analysis)
-    spec = EndpointSpec.from_any(scenario.endpoint(scenario.analysis.primary))
+    spec = scenario.endpoint(scenario.analysis.primary)
     outcomes, fixed_months, members = [], [], []
     for replicate, rows in patients.groupby("replicate", sort=True):
         data = primary_data(rows, spec)

@@ -220,7 +220,9 @@ def build_model() -> ModelSpec:
     # Resting (naive) and activated (effector-memory) Tregs: the IL-2 programme drives
     # proliferation of both and conversion resting -> activated (an asymmetric division:
     # the resting pool is not drained), both limited by the room left in the activated
-    # pool (competition for IL-2 and niche); activated cells revert to rest. A share of the
+    # pool (competition for IL-2 and niche; quadratic, so the limit bites only near
+    # capacity, under sustained signalling, and leaves short low-dose courses as before);
+    # activated cells revert to rest. A share of the
     # activated pool is skin-homing (treg_active_homing, a part of treg_active): it gets
     # treg_il2_homing_ratio times the baseline share of the IL-2-driven conversion flux,
     # and proliferates and returns exactly like the whole activated pool.
@@ -233,7 +235,7 @@ def build_model() -> ModelSpec:
         * (1 - resting / k["treg_resting_capacity"])
         + k["treg_return_to_rest"] * (active - k["treg_active_ref"])
     )
-    active_room = 1 - active / k["treg_active_capacity"]
+    active_room = 1 - (active / k["treg_active_capacity"]) ** 2
     conversion = k["treg_activation"] * program * resting * active_room
     active_growth = k["treg_proliferation"] * program * active_room
     active_return = k["treg_active_loss"] + k["treg_return_to_rest"]
