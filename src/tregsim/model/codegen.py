@@ -379,7 +379,10 @@ def generate_source() -> str:
     source_hash = hashlib.sha256(
         (
             Path(__file__).with_name("il2_aa.py").read_text()
-            + Path(__file__).with_name("parameters.py").read_text()
+            + "".join(
+                path.read_text()
+                for path in sorted(Path(__file__).with_name("parameters").glob("*.py"))
+            )
         ).encode()
     ).hexdigest()[:16]
     sparsity_rows = ",\n    ".join(
