@@ -189,7 +189,7 @@ def _comparison_order(key: str, endpoints: list[str], arms: list[str], control) 
 @cache
 def model_version() -> str:
     """A hash of the model source: the ``Source hash`` recorded in the generated kernels
-    (``tregsim/model/_generated.py``), else SHA-256 of ``il2_aa.py`` + ``parameters.py``."""
+    (``tregsim/model/_generated.py``), else SHA-256 of ``il2_aa.py`` + ``parameters/*.py``."""
     from importlib import resources
 
     model = resources.files("tregsim").joinpath("model")  # no import of the model package
@@ -202,7 +202,11 @@ def model_version() -> str:
         if match:
             return match.group(1)
     digest = hashlib.sha256()
-    for name in ("il2_aa.py", "parameters.py"):
+    parameters = model.joinpath("parameters")
+    names = ["il2_aa.py"] + sorted(
+        f"parameters/{entry.name}" for entry in parameters.iterdir() if entry.name.endswith(".py")
+    )
+    for name in names:
         try:
             digest.update(model.joinpath(name).read_bytes())
         except (FileNotFoundError, OSError):
