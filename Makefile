@@ -2,7 +2,7 @@
 #   make demo    install, then simulate the planned trial (phrc-2016) and write its report
 #   make test    install, then lint and run the test suite
 #   make lint    ruff only;  make bench  solver speed (quick)
-#   make calibrate  regenerate the shipped calibrated ensemble (src/tregsim/data)
+#   make calibrate  regenerate the shipped posterior (src/tregsim/data/posterior.json)
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -57,10 +57,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# Regenerate the shipped calibrated ensemble (about 2 minutes on 2 cores) and ship it.
+# Regenerate the shipped posterior (ABC-SMC, docs/calibration.md) and ship it.
 calibrate: install
 	$(BIN)/tregsim calibrate --out results/calibration --workers 2
-	cp results/calibration/calibrated_ensemble.json src/tregsim/data/calibrated_ensemble.json
+	cp results/calibration/posterior.json src/tregsim/data/posterior.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_solver.py --quick

@@ -10,6 +10,7 @@ COMMANDS = [
     "run", "scenarios", "trajectory", "export-sbml", "plot", "calibrate", "runs", "app", "resume",
     "compare",
 ]  # fmt: skip
+COMMANDS += ["validate", "sensitivity"]  # calib (#14)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -26,6 +26,7 @@ STREAMS = {
     "calibration": 8,
     "ensemble": 9,
     "visit_window": 10,
+    "responsiveness": 31,  # calib (#14): heterogeneous responsiveness (population.py)
 }
 
 

@@ -6,7 +6,7 @@ import re
 
 import sympy as sp
 
-from tregsim.calibration.targets import load_targets
+from tregsim.calibration.experiments import load_targets
 from tregsim.model.il2_aa import build_model
 from tregsim.model.parameters import PARAMETERS
 from tregsim.model.spec import SOURCE_LABELS

@@ -21,4 +21,4 @@ def test_missing_ensemble_is_an_error(monkeypatch):
 
 def test_members_are_drawn_per_replicate():
     assert ensemble.member_for_replicate(1, 0) == ensemble.member_for_replicate(1, 0)
-    assert set(ensemble.ensemble_centre()) == set(ensemble.members()[0])
+    assert set(ensemble.ensemble_centre()) == set(ensemble.population_part(ensemble.members()[0]))

@@ -169,7 +169,7 @@ def _pinned_outputs(pop):
 
 #: computed with the code before the draws were batched (commit 2596453)
 PINNED_EXACT = {
-    "dtypes": ["int64", "float64", "float64", "float64", "float64", "bool"],
+    "dtypes": ["int64", "float64", "float64", "float64", "float64", "bool", "bool"],  # + refractory
     "covariates": "216d4705f5caecdd",
     # re-pinned for model #13: three new states move the state index of the events (same
     # times, values and kinds; draws unchanged)
@@ -204,3 +204,27 @@ def test_population_streams_are_pinned():
     exact, rounded = _pinned_outputs(population)
     assert exact == PINNED_EXACT
     assert rounded == pytest.approx(PINNED_ROUNDED, rel=1e-12, abs=0.0)
+
+
+def test_refractory_patients_are_more_likely_with_longer_episodes_and_recover_slower():
+    """Heterogeneous responsiveness (docs/sources.md#more-data, calib #14): off by default;
+    with a share set, refractory candidates have refractory_recovery_factor x dystrophic_days."""
+    import numpy as np
+
+    from tregsim.model import MODEL
+    from tregsim.population import PopulationSpec, draw_candidates
+
+    ids = np.arange(600)
+    plain = draw_candidates(11, 0, ids, PopulationSpec())
+    assert not plain.covariates["refractory"].any()
+    spec = PopulationSpec(
+        refractory_share=0.4, refractory_episode_slope=1.5, refractory_recovery_factor=5.0
+    )
+    cand = draw_candidates(11, 0, ids, spec)
+    refractory = cand.covariates["refractory"].to_numpy()
+    assert 0.1 < refractory.mean() < 0.6
+    episode = cand.covariates["episode_years"].to_numpy()
+    assert episode[refractory].mean() > episode[~refractory].mean()
+    j = MODEL.parameter_index["dystrophic_days"]
+    assert np.allclose(cand.params[refractory, j], 5.0 * plain.params[refractory, j])
+    assert np.array_equal(cand.params[~refractory, j], plain.params[~refractory, j])

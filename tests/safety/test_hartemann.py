@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from tregsim.calibration.targets import load_trial_targets
+from tregsim.calibration.experiments import load_trial_targets
 from tregsim.safety import hartemann as H
 from tregsim.safety.catalogue import catalogue
 

@@ -218,12 +218,19 @@ def calibration_info() -> dict[str, Any]:
     """Status, size, version and seed of the shipped calibrated ensemble."""
     document = load_ensemble()
     members = [m for m in (document.get("members") or []) if m]
-    return {
+    info = {
         "status": document.get("status", "calibrated" if members else "not calibrated"),
         "ensemble_size": len(members),
         "version": document.get("version"),
         "seed": document.get("seed"),
     }
+    if document.get("weights"):  # calib (#14): weighted posterior particles
+        from tregsim.population.ensemble import effective_sample_size
+
+        info["effective_sample_size"] = round(effective_sample_size(), 1)
+        info["posterior_version"] = document.get("posterior_version")
+        info["method"] = document.get("method")
+    return info
 
 
 def assemble_summary(

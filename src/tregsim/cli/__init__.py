@@ -27,7 +27,9 @@ from tregsim.cli import (  # noqa: F401 - register
     run,
     runs,
     scenarios,
+    sensitivity,  # calib (#14)
     typical,
+    validate,  # calib (#14)
 )
 from tregsim.cli._app import (
     _ABORT,

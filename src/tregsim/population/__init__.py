@@ -28,9 +28,8 @@ from tregsim.population.natural_history import (
     simulate_to_screening,
     study_events,
 )
-from tregsim.population.screening import (  # _subset: used by tregsim.calibration.targets
+from tregsim.population.screening import (
     Cohort,
-    _subset,  # noqa: F401
     covariate_eligible,
     enroll,
     rate_screening_salt,

@@ -129,6 +129,8 @@ def draw_candidates(
     params[patchy, pi["follicle_attack"]] *= attack
     factor = np.where(subtype == "universalis", spec.universalis_expansion_factor, 1.0)
     params[:, pi["cd8_skin_expansion"]] *= np.where(patchy, spec.patchy_expansion_factor, factor)
+    refractory = _refractory(seed, replicate, ids, episode, spec)
+    params[refractory, pi["dystrophic_days"]] *= spec.refractory_recovery_factor
     covariates = pd.DataFrame(
         {
             "candidate": ids,
@@ -139,6 +141,26 @@ def draw_candidates(
             "subtype": subtype,
             "episode_years": episode,
             "resistant_to_systemic": resistant,
+            "refractory": refractory,
         }
     )
     return Candidates(ids, covariates, params, -episode * 365.25)
+
+
+def _refractory(
+    seed: int, replicate: int, ids: np.ndarray, episode_years: np.ndarray, spec: PopulationSpec
+) -> np.ndarray:
+    """Heterogeneous responsiveness (docs/sources.md, SALT30 plateau): whether a candidate's
+    disease reverses slowly. Probability
+    ``logistic(logit(refractory_share) + slope * ln(episode / 4 years))``, one uniform from the
+    candidate's own ``responsiveness`` stream (no other draw moves).
+    """
+    if spec.refractory_share <= 0.0:
+        return np.zeros(len(ids), dtype=bool)
+    share = min(spec.refractory_share, 1.0 - 1e-9)
+    logit = np.log(share / (1.0 - share)) + spec.refractory_episode_slope * np.log(
+        np.maximum(episode_years, 1e-3) / 4.0
+    )
+    streams = PatientStreams(seed, replicate, "responsiveness")
+    u = np.array([streams.for_patient(int(c)).random() for c in ids.tolist()])
+    return u < 1.0 / (1.0 + np.exp(-logit))

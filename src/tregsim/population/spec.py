@@ -64,6 +64,17 @@ POPULATION_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("resistance_slope", 1.5, "1 (log-odds per SD)", "assumed",
               "resistant disease is more severe; prior 0.5-2.5",
               "log-odds of resistance per SD of susceptibility"),
+    # calib (#14): heterogeneous responsiveness (docs/sources.md, SALT30 plateau); the values
+    # here are the uncalibrated defaults, the shipped posterior (data/posterior.json) sets them
+    Parameter("refractory_share", 0.0, "1 (fraction)", "assumed",
+              "no direct data; prior uniform 0-0.7 (data/priors.yaml), inferred from the "
+              "SALT30 plateau targets", "share of slowly reversible disease, 4-year episode"),
+    Parameter("refractory_episode_slope", 0.0, "1 (log-odds per log year)", "assumed",
+              "longer episodes respond less (docs/sources.md#more-data); prior uniform 0-2",
+              "log-odds of slowly reversible disease per log of episode duration"),
+    Parameter("refractory_recovery_factor", 1.0, "1", "assumed",
+              "unknown; prior lognormal median 6 x/÷3 (data/priors.yaml)",
+              "factor on dystrophic_days for refractory patients"),
     Parameter("age_min_years", 16.0, "year", "assumed", "adults and older teenagers with AA",
               "youngest candidate (uniform age)"),
     Parameter("age_max_years", 70.0, "year", "assumed", "adults with AA", "oldest candidate"),
@@ -125,6 +136,12 @@ class PopulationSpec:
         _value("resistant_share_atau"),
     )
     resistance_slope: float = _value("resistance_slope")
+    #: calib (#14): share of slowly reversible disease (``refractory``) at a 4-year episode
+    refractory_share: float = _value("refractory_share")
+    #: log-odds of slowly reversible disease per log of episode duration
+    refractory_episode_slope: float = _value("refractory_episode_slope")
+    #: factor on ``dystrophic_days`` for refractory patients
+    refractory_recovery_factor: float = _value("refractory_recovery_factor")
     #: model parameters overridden by the ensemble member (name -> typical value)
     parameter_overrides: dict[str, float] = field(default_factory=dict)
 
