@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,110 @@ import typer
 from tregsim.cli import _app
 from tregsim.cli._app import _check_float, _check_int, _console, app
 from tregsim.errors import TregsimInputError
+
+
+def _settings(record: dict):
+    """CalibrationSettings from a command's (or the catalogue's) record."""
+    settings_cls = _app._require("tregsim.calibration", "CalibrationSettings", "calibrate")
+    if record["quick"]:
+        return settings_cls.quick(seed=record["seed"])
+    return settings_cls(
+        population_size=record["population"],
+        generations=record["generations"],
+        seed=record["seed"],
+        scale=record["scale"],
+        max_minutes=record["max_minutes"],
+    )
+
+
+def _run_recorded(record: dict, *, resume: bool, run_id: str | None, quiet: bool) -> dict:
+    """Run (or continue) a calibration and keep the run catalogue truthful: a ``calibration``
+    row with this process as driver (heartbeat; ``tregsim runs`` shows it stale if the process
+    dies), generations done / total as progress, SIGTERM / SIGHUP handled like Ctrl-C (finished
+    generations kept in OUT/abc.db, run marked interrupted) and ``tregsim resume RUN_ID``
+    continuing it from the record alone (:data:`tregsim.cli.resume.RESUMERS`)."""
+    import time
+
+    from tregsim.store import RunStore
+
+    run_calibration = _app._require("tregsim.calibration", "run_calibration", "calibrate")
+    settings = _settings(record)
+    out = Path(record["out_dir"])
+    store = RunStore()
+    if run_id is None:
+        run_id = store.start_run(
+            kind="calibration",
+            name="calibration",
+            run_dir=out,
+            out_dir=out,
+            seed=record["seed"],
+            n_chunks_total=settings.generations,
+            command=shlex.join(["tregsim", *_app._ARGV]),
+            resume=record,
+        )
+    else:
+        store.reopen_run(run_id)
+    started = time.monotonic()
+    status = "failed"
+    try:
+        with store.tracking(run_id), _progress(quiet, settings.generations) as bar:
+
+            def progress(message: str) -> None:
+                if m := re.match(r"t: (\d+),", message):
+                    store.mark_progress(run_id, int(m.group(1)))
+                if bar is not None:
+                    bar(message)
+
+            doc = run_calibration(
+                out,
+                settings,
+                workers=record["workers"],
+                scheduler=record["scheduler"],
+                resume=resume,
+                progress=progress,
+            )
+        status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise typer.Abort(
+            f"interrupted; finished generations are kept in {out}/abc.db (outputs written for "
+            f"the last one); continue with: tregsim resume {run_id}"
+        ) from None
+    finally:
+        done = settings.generations if status == "done" else None
+        store.finish_run(
+            run_id, status=status, seconds=time.monotonic() - started, n_chunks_done=done
+        )
+    return doc
+
+
+def resume_calibration(run_id: str, workers: int | None, scheduler: str | None, quiet: bool):
+    """``tregsim resume RUN_ID`` for a calibration: the recorded settings and folder, continued
+    from OUT/abc.db; only --workers / --scheduler may differ (results do not depend on them)."""
+    from tregsim.store import RunStore
+
+    row = RunStore().resume_record(run_id, kind="calibration")
+    record = dict(row["resume"])
+    if not record:
+        raise TregsimInputError(
+            f"run {run_id} has no resume record; continue it with tregsim calibrate --out "
+            f"{row.get('out_dir')} --resume",
+            field="RUN_ID",
+        )
+    if not (Path(record["out_dir"]) / "abc.db").exists():
+        raise TregsimInputError(
+            f"run {run_id} kept no checkpoint ({record['out_dir']}/abc.db is missing); start a "
+            "new calibration instead",
+            field="RUN_ID",
+        )
+    record["workers"] = workers if workers is not None else record.get("workers")
+    record["scheduler"] = scheduler if scheduler is not None else record.get("scheduler")
+    doc = _run_recorded(record, resume=True, run_id=run_id, quiet=quiet)
+    if not quiet:
+        _console().print(
+            f"Posterior: {doc['ensemble_size']} particles, effective sample size "
+            f"{doc['effective_sample_size']}; written to {record['out_dir']}"
+        )
 
 
 def _progress(quiet: bool, generations: int):
@@ -94,8 +199,9 @@ def calibrate(
     every target of src/tregsim/data/targets.yaml, each simulated by the trial engine, with an
     exact-likelihood acceptance kernel. Writes OUT/posterior.json (copy it to
     src/tregsim/data/ to ship it), checks.json, identifiability.csv, plots and calibration.md.
-    Every finished generation is kept in OUT/abc.db: after Ctrl-C the outputs of the last
-    finished one are written, and --resume continues.
+    Every finished generation is kept in OUT/abc.db: after Ctrl-C (or SIGTERM) the outputs of
+    the last finished one are written, and --resume (or tregsim resume RUN_ID) continues; the
+    run is listed by tregsim runs.
 
     Example: tregsim calibrate --out results/calibration --workers 2 --population 200
     """
@@ -121,33 +227,18 @@ def calibrate(
             f"--resume: {out}/abc.db does not exist; start a run without --resume first",
             field="--resume",
         )
-    settings_cls = _app._require("tregsim.calibration", "CalibrationSettings", "calibrate")
-    run_calibration = _app._require("tregsim.calibration", "run_calibration", "calibrate")
-    if quick:
-        settings = settings_cls.quick(seed=seed)
-    else:
-        settings = settings_cls(
-            population_size=population,
-            generations=generations,
-            seed=seed,
-            scale=scale,
-            max_minutes=max_minutes,
-        )
-    with _progress(quiet, settings.generations) as progress:
-        try:
-            doc = run_calibration(
-                out,
-                settings,
-                workers=workers,
-                scheduler=scheduler,
-                resume=resume,
-                progress=progress,
-            )
-        except KeyboardInterrupt:
-            raise typer.Abort(
-                f"interrupted; finished generations are kept in {out}/abc.db (outputs written "
-                "for the last one); continue with --resume"
-            ) from None
+    record = {
+        "out_dir": str(out.absolute().resolve()),
+        "quick": quick,
+        "population": population,
+        "generations": generations,
+        "scale": scale,
+        "max_minutes": max_minutes,
+        "seed": seed,
+        "workers": workers,
+        "scheduler": scheduler,
+    }
+    doc = _run_recorded(record, resume=resume, run_id=None, quiet=quiet)
     if not quiet:
         _console().print(
             f"Posterior: {doc['ensemble_size']} particles, effective sample size "

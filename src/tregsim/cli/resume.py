@@ -26,9 +26,16 @@ def _resume_campaign(run_id: str, workers: int | None, scheduler: str | None, qu
     )  # fmt: skip
 
 
+def _resume_calibration(run_id: str, workers: int | None, scheduler: str | None, quiet: bool):
+    from tregsim.cli.calibrate import resume_calibration
+
+    resume_calibration(run_id, workers, scheduler, quiet)
+
+
 #: Run kind -> ``resume(run_id, workers, scheduler, quiet)``.
 RESUMERS: dict[str, Callable[[str, int | None, str | None, bool], None]] = {
     "campaign": _resume_campaign,
+    "calibration": _resume_calibration,
 }
 
 
