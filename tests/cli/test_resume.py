@@ -165,8 +165,8 @@ def test_runs_that_cannot_be_resumed_exit_2(recorded, capsys):
     assert code == 2 and "started from Python" in err and "resume_run_id=" in err
     calibration = store.start_run(kind="calibration", name="phrc", run_dir="y")
     store.finish_run(calibration, status="interrupted")
-    code, err = _main(capsys, "resume", calibration)
-    assert code == 2 and "is a calibration run" in err
+    code, err = _main(capsys, "resume", calibration)  # recorded without a resume record
+    assert code == 2 and "has no resume record" in err
     store.reopen_run(run_id)  # this test's own process now drives it: still running
     code, err = _main(capsys, "resume", run_id)
     assert code == 2 and "still running" in err

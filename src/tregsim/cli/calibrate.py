@@ -97,11 +97,13 @@ def resume_calibration(run_id: str, workers: int | None, scheduler: str | None, 
     row = RunStore().resume_record(run_id, kind="calibration")
     record = dict(row["resume"])
     if not record:
-        raise TregsimInputError(
-            f"run {run_id} has no resume record; continue it with tregsim calibrate --out "
-            f"{row.get('out_dir')} --resume",
-            field="RUN_ID",
+        where = row.get("out_dir")
+        fix = (
+            f"continue it with tregsim calibrate --out {where} --resume"
+            if where
+            else "start a new calibration with tregsim calibrate --out DIR"
         )
+        raise TregsimInputError(f"run {run_id} has no resume record; {fix}", field="RUN_ID")
     if not (Path(record["out_dir"]) / "abc.db").exists():
         raise TregsimInputError(
             f"run {run_id} kept no checkpoint ({record['out_dir']}/abc.db is missing); start a "
