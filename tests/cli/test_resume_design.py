@@ -65,19 +65,8 @@ def test_resuming_with_a_changed_null_or_scenario_exits_2(null_run, capsys):
     assert not out.exists()
 
 
-def test_null_on_a_run_started_without_it_exits_2(tmp_path, monkeypatch, capsys):
-    from tregsim.scenarios import load_scenario
-
-    home, out = tmp_path / "home", tmp_path / "out"
-    monkeypatch.setenv("TREGSIM_HOME", str(home))
-    store = RunStore(home / "runs.duckdb")
-    record = {"source": "phrc-2016", "overrides": ["population.n=8"], "out_dir": str(out)}
-    run_id = store.start_run(
-        scenario=load_scenario("phrc-2016", ["population.n=8"]), seed=2016, replicates=12,
-        chunk_size=3, n_chunks_total=4, run_dir=home / "runs" / "r", out_dir=out,
-        resume={**record, "workers": None, "scheduler": None},
-    )  # fmt: skip
-    store.finish_run(run_id, status="interrupted", n_chunks_done=1)
+def test_null_on_a_run_started_without_it_exits_2(recorded, capsys):
+    store, run_id, out = recorded
     code, err = _main(capsys, "run", "--resume", run_id, "--null")
     assert code == 2 and "--null contradicts run" in err and "leave --null out" in err
     assert not out.exists()
