@@ -43,7 +43,7 @@ JAC_NONZERO_COLUMNS = (
     (),
 )
 #: Default per-state absolute tolerance of tregsim.solve (see codegen._default_atol).
-DEFAULT_ATOL = np.array([1e-08, 1e-08, 1e-08, 1e-06, 1e-08, 1e-08, 1e-07, 1e-07, 3.5e-06, 1e-06, 2.5e-07, 1e-07, 1e-07, 7.5e-05, 3.9999999999999996e-05, 1.9999999999999998e-05, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07])
+DEFAULT_ATOL = np.array([1e-08, 1e-08, 1e-08, 1e-06, 1e-08, 1e-08, 1e-05, 1e-05, 3.5e-06, 1e-06, 2.5e-07, 1e-07, 1e-07, 7.5e-05, 3.9999999999999996e-05, 1.9999999999999998e-05, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07, 1e-07])
 #: Default per-state relative tolerance of tregsim.solve (see codegen._default_rtol).
 DEFAULT_RTOL = np.array([1e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06, 1e-06])
 JAC_SPARSITY = np.zeros((N_STATES, N_STATES), dtype=np.bool_)
