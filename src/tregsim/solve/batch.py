@@ -130,7 +130,7 @@ def solve_batch(
         save_states: indices of the states to keep (default: all).
         rtol, atol: relative and absolute tolerances, scalars or (n_states,) arrays.
             ``atol=None``: the kernels' module's ``DEFAULT_ATOL`` (per state; for the tregsim
-            model 1e-8 nmol for IL-2, 1e-7 mg for baricitinib, 1e-7 x typical size
+            model 1e-8 nmol for IL-2, 1e-5 mg for baricitinib, 1e-7 x typical size
             otherwise, see ``tregsim.model.codegen``), else 1e-9. ``rtol=None``: the
             module's ``DEFAULT_RTOL`` (tregsim model: 1e-5 for drug amounts, 1e-6
             otherwise), else 1e-6.
