@@ -36,6 +36,8 @@ from .priors import load_priors, pyabc_prior, to_natural
 #: A particle whose partial log-likelihood falls below this stops simulating (cheap targets
 #: run first); its acceptance probability at temperature 1 would be below exp(-300).
 STOP_BELOW = -300.0
+#: The acceptor's normalising constant per generation (pyabc's log file, JSON), in OUT.
+ACCEPTOR_LOG = "acceptor_log.json"
 
 
 @dataclass(frozen=True)
@@ -95,18 +97,28 @@ def unflatten(sumstat: dict) -> dict[str, dict]:
 
 
 class TargetModel:
-    """pyabc model: sampled point -> flat per-target values (picklable for worker processes)."""
+    """pyabc model: sampled point -> flat per-target values (picklable for worker processes).
 
-    def __init__(self, settings: CalibrationSettings):
+    ``threads`` sets numba's threads inside the model call: 1 when several worker processes
+    share the machine, so that the processes, not numba's threads, fill the cores (each
+    process would otherwise start one thread per core).
+    """
+
+    def __init__(self, settings: CalibrationSettings, threads: int | None = None):
         self.settings = settings
         self.targets = settings.chosen_targets()
         self.priors = settings.chosen_priors()
+        self.threads = threads
 
     def replicate_of(self, member: dict[str, float]) -> int:
         text = repr(sorted((k, round(v, 12)) for k, v in member.items()))
         return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
 
     def __call__(self, point: dict) -> dict:
+        if self.threads is not None:
+            import numba
+
+            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
         member = to_natural(dict(point), self.priors)
         observation = {"rater_optimism_ror": member.get("rater_optimism_ror", 1.0)}
 
@@ -142,18 +154,38 @@ def make_kernel(targets: dict[str, dict]):
     return TargetLikelihood()
 
 
-def _transition(priors: dict):
-    """Per-parameter kernel-density proposals (a product of 1-D Gaussian kernels).
+def _transition(priors: dict, population_size: int):
+    """The proposal: a multivariate normal kernel density of the last generation when the
+    population is at least 3 particles per parameter, else a product of 1-D kernels.
 
-    pyabc's default multivariate normal proposal needs a full-rank covariance of the particles:
-    with fewer particles than ~3x the 26 parameters it is singular, proposal densities underflow
-    and the importance weights collapse (seen: effective sample size 1.6 of 24). The product
-    of 1-D kernels is always well defined, at the cost of ignoring correlations in proposals
-    (the weights still target the posterior).
+    The multivariate kernel follows posterior correlations (higher effective sample size per
+    particle) but needs a full-rank particle covariance: with fewer particles than ~3x the
+    parameters it is singular, proposal densities underflow and the importance weights
+    collapse (seen: effective sample size 1.6 of 24 with 26 parameters). The product of 1-D
+    kernels is always well defined and ignores correlations (the weights still target the
+    posterior).
     """
     from pyabc.transition import AggregatedTransition, MultivariateNormalTransition
 
+    if population_size >= 3 * len(priors):
+        return MultivariateNormalTransition()
     return AggregatedTransition(mapping={name: MultivariateNormalTransition() for name in priors})
+
+
+def _acceptor(log_file: str | None = None):
+    """Wilkinson's stochastic acceptor with pyabc's scaled normalisation (Schaelte & Hasenauer,
+    Bioinformatics 2020;36:i551): once the acceptance rate falls below 10%, the normalising
+    constant ``c`` is lowered by ``ln(10) x T`` below the largest log-likelihood found, so that
+    a particle within that margin of the best is accepted with probability 1 instead of
+    ``exp((l - c) / T)``. The accepted particles then follow ``prior x min(L, e^c)^(1/T)``: the
+    top of the likelihood is flattened (wider, not narrower, than the exact posterior) and the
+    acceptance rate stays workable with a noisy, simulated likelihood; ``posterior.json``
+    reports the share of particles above ``c`` (``share_truncated``)."""
+    from pyabc.acceptor import ScaledPDFNorm, StochasticAcceptor
+
+    return StochasticAcceptor(
+        pdf_norm_method=ScaledPDFNorm(factor=10.0, alpha=0.5), log_file=log_file
+    )
 
 
 def _temperature():
@@ -192,7 +224,6 @@ def run_abc(
 ):
     """Run (or continue) the ABC-SMC; returns the pyabc History (also in ``OUT/abc.db``)."""
     import pyabc
-    from pyabc.acceptor import StochasticAcceptor
     from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
 
     targets = settings.chosen_targets()
@@ -209,14 +240,15 @@ def run_abc(
         sampler = MulticoreEvalParallelSampler(n_procs=workers)
     else:
         sampler = SingleCoreSampler()
+    several = bool(scheduler) or bool(workers and workers > 1)
     abc = pyabc.ABCSMC(
-        TargetModel(settings),
+        TargetModel(settings, threads=1 if several else None),
         pyabc_prior(settings.chosen_priors()),
         make_kernel(targets),
         population_size=settings.population_size,
         sampler=sampler,
-        transitions=_transition(settings.chosen_priors()),
-        acceptor=StochasticAcceptor(),
+        transitions=_transition(settings.chosen_priors(), settings.population_size),
+        acceptor=_acceptor(str(out / ACCEPTOR_LOG)),
         eps=_temperature(),
     )
     handler = _ProgressHandler(progress) if progress else None

@@ -81,6 +81,10 @@ def plot_identifiability(ident: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def _or_dash(value) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
 def markdown(doc: dict) -> str:
     """Tables of the checks and of identifiability (also pasted into docs/calibration.md)."""
     lines = [
@@ -88,7 +92,17 @@ def markdown(doc: dict) -> str:
         f"effective sample size {doc['effective_sample_size']}, generations "
         f"{doc['settings']['generations_done']}, {doc['total_simulations']} simulated "
         f"particles, scale {doc['settings']['scale']}, final temperature "
-        f"{doc['final_temperature']:.3g} (1 = exact posterior).",
+        f"{doc['final_temperature']:.3g} (1 = exact posterior), share of the last "
+        f"generation above the acceptor's constant (flattened top): "
+        f"{_or_dash(doc.get('share_truncated'))}.",
+        "",
+        "| generation | temperature | accepted | simulations | acceptance |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {g['t']} | {g['temperature']:.3g} | {g['accepted']} | {g['simulations']} | "
+            f"{_or_dash(g['acceptance_rate'])} |"
+            for g in doc.get("generations", [])
+        ),
         "",
         "| target | published | prior 95% PI | posterior mean | posterior 95% PI | PIT | inside |",
         "|---|---|---|---|---|---|---|",
@@ -122,7 +136,7 @@ def write_outputs(history, settings: CalibrationSettings, out_dir: str | os.Path
     out = Path(out_dir)
     checks = predictive_checks(history, settings, seed=settings.seed)
     ident = identifiability(history, settings)
-    doc = posterior_document(history, settings, checks, ident)
+    doc = posterior_document(history, settings, checks, ident, log_dir=out)
     slim = {**doc, "checks": _strip_draws(checks)}
     _write(out / "posterior.json", json.dumps(slim, indent=1) + "\n")
     _write(out / "checks.json", json.dumps(checks) + "\n")

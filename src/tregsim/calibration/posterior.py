@@ -41,8 +41,11 @@ def generation(history, t: int | None = None) -> tuple[list[dict], np.ndarray, l
     return points, np.asarray(w, float) / np.sum(w), [unflatten(s) for s in stats]
 
 
-def posterior_document(history, settings: CalibrationSettings, checks: dict, ident: list) -> dict:
-    """The ``posterior.json`` document."""
+def posterior_document(
+    history, settings: CalibrationSettings, checks: dict, ident: list, log_dir=None
+) -> dict:
+    """The ``posterior.json`` document (``log_dir``: the run folder holding the acceptor's
+    log, for ``share_truncated``)."""
     priors = settings.chosen_priors()
     points, w, values = generation(history)
     members = [to_natural(p, priors) for p in points]
@@ -65,6 +68,8 @@ def posterior_document(history, settings: CalibrationSettings, checks: dict, ide
         },
         "total_simulations": int(history.total_nr_simulations),
         "final_temperature": _final_temperature(history),
+        "share_truncated": share_truncated(history, log_dir),
+        "generations": generation_table(history),
         "effective_sample_size": round(ess, 1),
         "ensemble_size": len(members),
         "checks": checks,
@@ -73,6 +78,46 @@ def posterior_document(history, settings: CalibrationSettings, checks: dict, ide
         "weights": [float(x) for x in w],
         "member_values": [_compact(v) for v in values],
     }
+
+
+def generation_table(history) -> list[dict]:
+    """Per generation: temperature, accepted particles, simulations and acceptance rate."""
+    pops = history.get_all_populations()
+    rows = []
+    for _, row in pops[pops["t"] >= 0].iterrows():
+        sims = int(row["samples"])
+        rows.append(
+            {
+                "t": int(row["t"]),
+                "temperature": float(row["epsilon"]),
+                "accepted": int(row["particles"]),
+                "simulations": sims,
+                "acceptance_rate": round(int(row["particles"]) / sims, 4) if sims else None,
+            }
+        )
+    return rows
+
+
+def share_truncated(history, log_dir) -> float | None:
+    """Weighted share of the last generation whose log-likelihood lies above the acceptor's
+    normalising constant (accepted with probability 1: the flattened top of the likelihood,
+    see :func:`tregsim.calibration.abc._acceptor`); None when the run kept no acceptor log."""
+    import json
+    from pathlib import Path
+
+    from .abc import ACCEPTOR_LOG
+
+    path = Path(log_dir) / ACCEPTOR_LOG if log_dir is not None else None
+    if path is None or not path.exists():
+        return None
+    norms = {int(k): float(v) for k, v in json.loads(path.read_text()).items()}
+    t = history.max_t
+    if t not in norms:
+        return None
+    frame = history.get_weighted_distances(t=t)
+    w = frame["w"].to_numpy(float)
+    above = frame["distance"].to_numpy(float) > norms[t]
+    return round(float(np.sum(w[above]) / np.sum(w)), 4)
 
 
 def _final_temperature(history) -> float:
