@@ -18,7 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tregsim.analysis.derived import percent_change, salt_responder
+from tregsim.analysis.derived import (
+    baseline_week,
+    percent_change,
+    salt_responder,
+    subject_baselines,
+)
 
 __all__ = ["adeff_table", "make_adsl", "make_adeff"]
 
@@ -62,18 +67,6 @@ def _subject_groups(patients: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarra
     return np.cumsum(start) - 1, np.flatnonzero(start)
 
 
-def _first_valid(values: np.ndarray, group: np.ndarray, n_groups: int, mask=None) -> np.ndarray:
-    """Per group, the first non-NaN of ``values`` (where ``mask``), NaN if none."""
-    ok = ~np.isnan(values) if mask is None else mask & ~np.isnan(values)
-    where = np.flatnonzero(ok)
-    g = group[where]
-    first = np.ones(g.size, dtype=bool)
-    first[1:] = g[1:] != g[:-1]
-    out = np.full(n_groups, np.nan)
-    out[g[first]] = values[where[first]]
-    return out
-
-
 def _first_per_subject(patients: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``groupby(["replicate", "subject"]).first()`` (first non-missing value of each column
     in visit order) for ``columns``, keys as columns, groups in sorted order."""
@@ -111,8 +104,15 @@ def make_adsl(patients: pd.DataFrame, study_id: str = "TREGSIM") -> pd.DataFrame
         "episode_years": "EPIDURY",
         "salt_screening": "SALTSCR",
     }
-    needed = ["arm", "stratum", *covariates, "salt_observed", "status"]
+    needed = ["arm", "stratum", *covariates, "status"]
     first = _first_per_subject(patients, [c for c in needed if c in patients])
+    every = _visit_order(patients, np.arange(len(patients)))
+    every_week = patients["visit_week"].to_numpy(dtype=float)[every]
+    base_salt = subject_baselines(
+        patients["salt_observed"].to_numpy(dtype=float)[every],
+        _subject_groups(patients, every)[0],
+        every_week == baseline_week(every_week),
+    )
     attended = np.flatnonzero(~patients["dropped_out"].astype(bool).to_numpy())
     rows = _visit_order(patients, attended)
     group, starts = _subject_groups(patients, rows)
@@ -148,7 +148,7 @@ def make_adsl(patients: pd.DataFrame, study_id: str = "TREGSIM") -> pd.DataFrame
     for source, target in covariates.items():
         if source in first:
             out[target] = first[source].to_numpy()
-    out["BASESALT"] = first["salt_observed"].to_numpy()
+    out["BASESALT"] = base_salt  # subjects in the order of ``first``
     lastwk = last.reindex(pd.MultiIndex.from_frame(first[["replicate", "subject"]])).to_numpy()
     out["LSTVSTWK"] = lastwk
     out["EOSSTT"] = np.where(lastwk >= final_week, "COMPLETED", "DISCONTINUED")
@@ -211,15 +211,16 @@ def adeff_table(patients: pd.DataFrame, study_id: str = "TREGSIM"):
         "AVISITN": _numbers(week),
         "ADY": _numbers(patients["day"].to_numpy()[rows]),
     }
-    baseline_visit = week == 0
-    post = week > 0
+    base_week = baseline_week(weeks)
+    baseline_visit = week == base_week
+    post = week > base_week
     ablfl = _labels(["", "Y"], baseline_visit)
     parts = []
     for code, (column, label) in _PARAMS.items():
         if column not in patients:
             continue
         aval = patients[column].to_numpy(dtype=float)[rows]
-        base = _first_valid(aval, group, starts.size, baseline_visit)[group]
+        base = subject_baselines(aval, group, baseline_visit)[group]
         chg = np.where(post, aval - base, np.nan)
         pchg = np.where(post, percent_change(base, aval), np.nan)
         part = {

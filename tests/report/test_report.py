@@ -101,24 +101,25 @@ def test_responder_rates_match_direct_count(run_two_arms):
     assert list(at52["rate"] / 100) == pytest.approx(expected)
 
 
-def test_baseline_is_the_first_measured_visit_of_each_subject(run_two_arms):
-    """_with_baseline equals the groupby/join definition, also for shuffled rows and
-    subjects whose first visit is missing."""
+def test_responder_curves_use_the_analysis_baselines(run_two_arms):
+    """The responder curves take each subject's baseline from tregsim.analysis (the week-0
+    value; a missing one is not replaced by a later visit), so at week 52 they count the
+    SALT50 responders of the analysis (non-responder imputation), also for shuffled rows."""
     import numpy as np
-    import pandas as pd
 
-    from tregsim.report.style import _with_baseline
+    from tregsim.analysis import EndpointSpec, subject_values
 
     _, patients, _ = run_two_arms
     patients = patients.copy()
-    first_visit = patients["visit_week"] == patients["visit_week"].min()
-    patients.loc[first_visit & (patients["subject"] % 4 == 0), "salt_observed"] = np.nan
-    patients.loc[patients["subject"] == 1, "salt_observed"] = np.nan
+    week0 = patients["visit_week"] == 0
+    patients.loc[week0 & (patients["subject"] % 4 == 0), "salt_observed"] = np.nan
     patients = patients.sample(frac=1.0, random_state=3)
-    keys = ["replicate", "subject"]
-    first = patients.sort_values("visit_week").groupby(keys, sort=False)["salt_observed"].first()
-    expected = patients.join(first.rename("baseline"), on=keys)
-    pd.testing.assert_frame_equal(_with_baseline(patients, "salt_observed"), expected)
+    rates = responder_rates(patients, "reduction", 50).set_index(["replicate", "arm"])
+    rates = rates[rates["visit_week"] == 52]["rate"]
+    spec = EndpointSpec(name="salt50", kind="salt_reduction", week=52, percent=50)
+    for (replicate, arm), visits in patients.groupby(["replicate", "arm"]):
+        expected = 100.0 * subject_values(visits, spec)["value"].mean()
+        assert rates[(replicate, arm)] == pytest.approx(expected)
 
 
 def test_report_reads_only_its_columns(run_two_arms):

@@ -3,7 +3,7 @@
 SALT endpoints use the rater's score (``salt_observed``); Treg % uses the flow-cytometry
 reading (``treg_pct_cd4_observed``); NK and CD8 counts use ``nk_per_ul`` / ``cd8_per_ul``.
 A value is missing when the patient has dropped out (``dropped_out``) or it is NaN (failed
-simulation). Baseline is the week-0 visit.
+simulation). Baseline is the week-0 visit (:mod:`tregsim.analysis.derived`).
 
 Kinds (scenario ``endpoints[].kind``):
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tregsim.analysis.derived import percent_change, salt_responder
+from tregsim.analysis.derived import baseline_index, percent_change, salt_responder
 from tregsim.analysis.imputation import locf, nri
 from tregsim.protocol import AE_ENDPOINT_KINDS, Endpoint
 from tregsim.protocol.endpoints import BETTER, ENDPOINT_TYPE, EndpointKind
@@ -135,11 +135,6 @@ def _week_column(weeks: np.ndarray, week: float, name: str) -> int:
     return int(hits[0])
 
 
-def _baseline_column(weeks: np.ndarray) -> int:
-    hits = np.flatnonzero(np.isclose(weeks, 0.0))
-    return int(hits[0]) if hits.size else 0
-
-
 def endpoint_arrays(
     spec: Endpoint,
     weeks: np.ndarray,
@@ -153,7 +148,7 @@ def endpoint_arrays(
     endpoint's column at the sorted visit ``weeks`` with missing visits as NaN, ``days``
     ``(n, m)`` the study days (needed for time to event only)."""
     kind = KINDS[spec.kind]
-    base_col = _baseline_column(weeks)
+    base_col = baseline_index(weeks)
     b = wide[:, base_col]
     if kind.type == "time_to_event":
         if days is None:
@@ -250,7 +245,7 @@ def long_values(visits: pd.DataFrame, spec: Endpoint) -> pd.DataFrame:
             f"endpoint {spec.name!r} is not continuous; the random-intercept model does not apply."
         )
     info, weeks, wide = _wide(visits, kind.column)
-    base_col = _baseline_column(weeks)
+    base_col = baseline_index(weeks)
     b = wide[:, [base_col]]
     with np.errstate(invalid="ignore", divide="ignore"):
         if spec.kind == "salt_change":

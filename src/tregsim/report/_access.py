@@ -10,7 +10,6 @@ this module draws.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +18,11 @@ import pandas as pd
 
 from tregsim.drugs import DRUGS
 from tregsim.errors import TregsimInputError
-from tregsim.protocol import RESPONDER_KINDS, Arm, Regimen, Scenario
+from tregsim.protocol import Arm, Endpoint, Regimen, Scenario
+from tregsim.report.endpoint_text import endpoint_from_name, is_responder
 
 __all__ = [
     "ArmInfo",
-    "EndpointInfo",
     "TrialInfo",
     "trial_info",
     "salt_column",
@@ -87,101 +86,6 @@ class ArmInfo:
         return f"{head}: " + "; ".join(parts) if parts else head
 
 
-@dataclass(frozen=True)
-class EndpointInfo:
-    """An endpoint definition: name, kind and its week / percent / threshold."""
-
-    name: str
-    kind: str
-    week: float | None = None
-    percent: float | None = None
-    threshold: float | None = None
-
-    @property
-    def is_responder(self) -> bool:
-        """True for proportion endpoints (SALTxx, SALT<=t, adverse events):
-        :data:`tregsim.protocol.RESPONDER_KINDS`."""
-        return self.kind in RESPONDER_KINDS
-
-    def label(self) -> str:
-        """Short clinical label, e.g. 'SALT50 at week 52'."""
-        at = f" at week {self.week:g}" if self.week is not None else ""
-        if self.kind == "salt_reduction":
-            return f"SALT{self.percent or 50:g}{at}"
-        if self.kind == "salt_at_most":
-            return f"SALT \u2264 {self.threshold if self.threshold is not None else 20:g}{at}"
-        if self.kind == "salt_change":
-            return f"change in SALT from baseline{at}"
-        if self.kind == "salt_percent_change":
-            return f"percent change in SALT from baseline{at}"
-        if self.kind == "time_to_salt_reduction":
-            return f"median time to SALT{self.percent or 50:g}"
-        if self.kind == "treg_pct":
-            return f"Treg % of CD4{at}"
-        if self.kind in FOLD_CELLS:
-            cell = FOLD_CELLS[self.kind]
-            return f"{cell} fold change{at}"
-        if self.kind.startswith("ae_"):  # safety endpoints (tregsim.safety)
-            event = (
-                "any adverse event" if self.kind == "ae_any" else self.kind[3:].replace("_", " ")
-            )
-            return f"{event} by week {self.week:g}" if self.week is not None else event
-        return self.name + at
-
-    def unit(self) -> str:
-        """Unit of the endpoint's per-arm value as displayed."""
-        if self.is_responder:
-            return "% of patients"
-        if self.kind == "salt_change":
-            return "SALT points"
-        if self.kind == "salt_percent_change":
-            return "%"
-        if self.kind == "time_to_salt_reduction":
-            return "days"
-        if self.kind == "treg_pct":
-            return "% of CD4"
-        if self.kind.endswith("_fold"):
-            return "fold"
-        return ""
-
-
-#: The cell population of each fold-change endpoint kind, as the report names it.
-FOLD_CELLS = {
-    "treg_fold": "Treg",
-    "nk_fold": "NK",
-    "cd8_fold": "CD8",
-    "treg_naive_fold": "naive Treg",
-    "treg_activated_fold": "activated Treg",
-}
-
-_NAME_PATTERNS = (
-    (re.compile(r"^salt(\d+)_w(\d+)$"), "salt_reduction"),
-    (re.compile(r"^salt_?le_?(\d+)_w(\d+)$"), "salt_at_most"),
-    (re.compile(r"^dsalt_w(\d+)$"), "salt_change"),
-)
-
-
-def endpoint_from_name(name: str) -> EndpointInfo:
-    """Guess an endpoint definition from its conventional name (salt50_w52, dsalt_w52 ...)."""
-    m = re.match(r"^salt(\d+)_w(\d+(?:\.\d+)?)$", name)
-    if m:
-        value, week = float(m.group(1)), float(m.group(2))
-        # salt20_w52 is the SALT <= 20 endpoint by convention; 50/75/90/100 are reductions
-        if value in (50, 75, 90, 100):
-            return EndpointInfo(name, "salt_reduction", week=week, percent=value)
-        return EndpointInfo(name, "salt_at_most", week=week, threshold=value)
-    m = re.match(r"^dsalt_w(\d+(?:\.\d+)?)$", name)
-    if m:
-        return EndpointInfo(name, "salt_change", week=float(m.group(1)))
-    m = re.match(r"^t_salt(\d+)$", name)
-    if m:
-        return EndpointInfo(name, "time_to_salt_reduction", percent=float(m.group(1)))
-    m = re.match(r"^(treg|nk|cd8)_fold_w(\d+(?:\.\d+)?)$", name)
-    if m:
-        return EndpointInfo(name, f"{m.group(1)}_fold", week=float(m.group(2)))
-    return EndpointInfo(name, "unknown")
-
-
 def _float(x: Any) -> float | None:
     try:
         return None if x is None else float(x)
@@ -198,7 +102,7 @@ class TrialInfo:
     arms: list[ArmInfo]
     control_arm: str | None
     primary: str | None
-    endpoints: dict[str, EndpointInfo]
+    endpoints: dict[str, Endpoint | None]  # None: known only by its name (no scenario)
     visits_weeks: list[float]
     follow_up_weeks: float
     n_patients: int | None
@@ -300,9 +204,9 @@ def trial_info(
     if len(arms) < 2:
         control = None
 
-    endpoints: dict[str, EndpointInfo] = {}
+    endpoints: dict[str, Endpoint | None] = {}
     for ep in scenario.endpoints if scenario is not None else ():
-        endpoints[ep.name] = EndpointInfo(ep.name, ep.kind.value, ep.week, ep.percent, ep.threshold)
+        endpoints[ep.name] = ep
     for arm_sum in (summary.get("arms") or {}).values():
         for name in (arm_sum or {}).get("endpoints", {}) or {}:
             endpoints.setdefault(name, endpoint_from_name(name))
@@ -351,7 +255,7 @@ def trial_info(
         abs(v)
         for arm_sum in (summary.get("arms") or {}).values()
         for name, ep in ((arm_sum or {}).get("endpoints") or {}).items()
-        if name in endpoints and endpoints[name].is_responder
+        if name in endpoints and is_responder(endpoints[name])
         for key in ("mean", "median", "lo", "hi")
         if (v := _float((ep or {}).get(key))) is not None and np.isfinite(v)
     ]
@@ -426,11 +330,11 @@ def treg_column(patients: pd.DataFrame) -> str:
     return "treg_pct_cd4"
 
 
-def display_value(value: Any, endpoint: EndpointInfo | None, info: TrialInfo) -> float | None:
+def display_value(value: Any, endpoint: Endpoint | None, info: TrialInfo) -> float | None:
     """An endpoint value in display units (responder rates in percent); None if missing."""
     v = _float(value)
     if v is None or not np.isfinite(v):
         return None
-    if endpoint is not None and endpoint.is_responder:
+    if is_responder(endpoint):
         return info.responder_scale * v
     return v

@@ -14,6 +14,7 @@ from tregsim.report._access import (
     primary_comparison,
     salt_column,
 )
+from tregsim.report.endpoint_text import endpoint_label, endpoint_unit
 from tregsim.report.fig_timecourse import responder_rates
 from tregsim.report.scalp import draw_scalp
 from tregsim.report.style import (
@@ -86,8 +87,8 @@ def fig_primary(summary: dict, patients: pd.DataFrame, info: TrialInfo):
     with figure_style() as plt:
         fig, (ax_h, ax_p) = plt.subplots(1, 2, figsize=(WIDTH_IN, 3.0), width_ratios=[1.6, 1])
         ep = info.endpoints.get(info.primary) if info.primary else None
-        label = ep.label() if ep else (info.primary or "primary endpoint")
-        unit = ep.unit() if ep else ""
+        label = endpoint_label(info.primary, ep) if info.primary else "primary endpoint"
+        unit = endpoint_unit(ep)
         comp = primary_comparison(summary, info)
         ratio = is_ratio(comp)
         if ratio:
@@ -114,7 +115,7 @@ def fig_primary(summary: dict, patients: pd.DataFrame, info: TrialInfo):
                 how = "versus" if ratio else "minus"
                 ax_h.set_xlabel(f"{treat} {how} {info.control_arm}: {label} ({unit})")
             else:
-                arm_unit = ep.unit() if ep else ""
+                arm_unit = endpoint_unit(ep)
                 ax_h.set_xlabel(f"{info.arms[0].name if info.arms else ''}: {label} ({arm_unit})")
             ax_h.legend(frameon=False, loc="upper left")
         ax_h.set_ylabel("Simulated trials (count)")

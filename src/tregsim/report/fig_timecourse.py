@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from tregsim.analysis.derived import salt_responder, wilson_interval
+from tregsim.analysis.derived import salt_responder, visit_baselines, wilson_interval
 from tregsim.report._access import (
     TrialInfo,
     salt_column,
@@ -26,7 +26,6 @@ from tregsim.report.style import (
     _no_data,
     _percentile_band,
     _week_axis,
-    _with_baseline,
     figure_style,
 )
 
@@ -34,12 +33,13 @@ from tregsim.report.style import (
 def responder_rates(patients: pd.DataFrame, kind: str, value: float) -> pd.DataFrame:
     """Responder % per replicate, arm and visit, non-responder imputation for drop-outs.
 
-    kind 'reduction': SALT reduced by at least `value` % from the first visit;
+    kind 'reduction': SALT reduced by at least `value` % from baseline (week 0, see
+    :mod:`tregsim.analysis.derived`);
     kind 'at_most': SALT <= `value`. Denominator: all randomised subjects of the arm.
     Returns columns replicate, arm, visit_week, responders, n, rate (percent).
     """
     col = salt_column(patients)
-    df = _with_baseline(patients, col)
+    df = patients.assign(baseline=visit_baselines(patients, col))
     alive = _alive(df)
     if kind == "reduction":
         ok = pd.Series(salt_responder(alive["baseline"], alive[col], value), index=alive.index)
@@ -255,7 +255,8 @@ def fig_treg(summary: dict, patients: pd.DataFrame, info: TrialInfo):
             _no_data(ax_f)
         else:
             col = treg_column(patients)
-            df = _alive(_with_baseline(patients, col)).dropna(subset=[col])
+            df = patients.assign(baseline=visit_baselines(patients, col))
+            df = _alive(df).dropna(subset=[col])
             df = df.assign(fold=df[col] / df["baseline"].where(df["baseline"] > 0))
             for i, arm in enumerate(arms):
                 color = _color(info, arm, i)

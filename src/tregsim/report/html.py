@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ._access import TrialInfo, display_value, is_ratio, primary_comparison, trial_info
+from .endpoint_text import endpoint_label, endpoint_unit, is_responder
 from .summary_text import _TESTS
 
 __all__ = ["write_report", "render_report", "figure_bytes"]
@@ -152,16 +153,17 @@ def _endpoint_table(summary: dict, info: TrialInfo) -> tuple[list[str], list[dic
                 cells.append("\u2013")
                 continue
             any_value = True
-            digits = 0 if ep.is_responder else 1
+            digits = 0 if is_responder(ep) else 1
             text = f"{centre:.{digits}f}"
             if lo is not None and hi is not None:
                 text += f" ({lo:.{digits}f} to {hi:.{digits}f})"
             cells.append(text)
         if any_value:
-            unit = ep.unit()
+            unit = endpoint_unit(ep)
             rows.append(
                 dict(
-                    label=ep.label() + (" \u2013 primary" if name == info.primary else ""),
+                    label=endpoint_label(name, ep)
+                    + (" \u2013 primary" if name == info.primary else ""),
                     unit=unit,
                     cells=cells,
                     primary=name == info.primary,
@@ -279,7 +281,7 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
         inclusion=_inclusion_rows(info),
         endpoint_arms=arms,
         endpoint_rows=endpoint_rows,
-        primary_label=primary_ep.label() if primary_ep else None,
+        primary_label=endpoint_label(info.primary, primary_ep) if info.primary else None,
         comparison=dict(
             test=_TESTS.get(str(comp.get("test", "")).lower(), comp.get("test")),
             estimate=estimate,
@@ -289,8 +291,8 @@ def render_report(summary: dict, patients: pd.DataFrame, scenario: Any) -> str:
             unit="(odds ratio)"
             if ratio
             else "percentage points"
-            if primary_ep and primary_ep.is_responder
-            else (primary_ep.unit() if primary_ep else ""),
+            if is_responder(primary_ep)
+            else endpoint_unit(primary_ep),
         )
         if comp
         else None,

@@ -1,11 +1,10 @@
 """The look shared by every report figure (rc settings, sizes, arm colours) and the data
-helpers the figures share (measured rows, arm order, each subject's baseline)."""
+helpers the figures share (measured rows, arm order)."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-import numpy as np
 import pandas as pd
 
 from tregsim.report._access import OKABE_ITO, TrialInfo
@@ -64,22 +63,6 @@ def _arm_names(info: TrialInfo, patients: pd.DataFrame) -> list[str]:
 
 def _color(info: TrialInfo, arm: str, i: int) -> str:
     return info.arm_colors.get(arm, OKABE_ITO[i % len(OKABE_ITO)])
-
-
-def _with_baseline(patients: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Add `baseline` = the subject's value at the first visit (the first non-missing value
-    in visit order)."""
-    keys = ["replicate", "subject"] if "replicate" in patients else ["subject"]
-    group = patients.groupby(keys, sort=False).ngroup().to_numpy()
-    values = patients[col].to_numpy(dtype=float)
-    order = np.lexsort((patients["visit_week"].to_numpy(), group))
-    order = order[~np.isnan(values[order]) & (group[order] >= 0)]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = group[order[1:]] != group[order[:-1]]
-    per_group = np.full(group.max() + 1 if group.size else 0, np.nan)
-    per_group[group[order[first]]] = values[order[first]]
-    baseline = np.where(group >= 0, per_group[np.maximum(group, 0)], np.nan)
-    return patients.assign(baseline=baseline)
 
 
 def _percentile_band(values: pd.DataFrame, col: str, lo: float, hi: float) -> pd.DataFrame:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._access import EndpointInfo, TrialInfo, display_value, primary_comparison, treg_column
+from tregsim.analysis.derived import visit_baselines
+from tregsim.protocol import Endpoint
+
+from ._access import TrialInfo, display_value, primary_comparison, treg_column
+from .endpoint_text import endpoint_label, endpoint_unit
 
 __all__ = ["summary_paragraph"]
 
@@ -28,7 +32,7 @@ def _fmt(v: float | None, percent: bool) -> str:
     return f"{v:.0f}%" if percent else f"{v:.1f}"
 
 
-def _arm_phrase(summary: dict, info: TrialInfo, arm: str, ep: EndpointInfo) -> str | None:
+def _arm_phrase(summary: dict, info: TrialInfo, arm: str, ep: Endpoint) -> str | None:
     """'24% (95% range 12-36%) of il2 patients' or '-20.1 SALT points (...) in il2'."""
     values = _arm_endpoint(summary, arm, ep.name)
     centre = display_value(values.get("mean", values.get("median")), ep, info)
@@ -43,13 +47,14 @@ def _arm_phrase(summary: dict, info: TrialInfo, arm: str, ep: EndpointInfo) -> s
         rng = f" ({what} {lo:.0f}\u2013{hi:.0f}%)" if pct else f" ({what} {lo:.1f} to {hi:.1f})"
     if pct:
         return f"{_fmt(centre, True)}{rng} of {arm} patients"
-    unit = f" {ep.unit()}" if ep.unit() and ep.unit() != "%" else ("%" if ep.unit() else "")
+    unit = endpoint_unit(ep)
+    unit = f" {unit}" if unit and unit != "%" else unit
     return f"{centre:.1f}{unit}{rng} in the {arm} arm"
 
 
-def _verb(ep: EndpointInfo) -> str:
+def _verb(ep: Endpoint) -> str:
     if ep.is_responder:
-        return f"reached {ep.label()}"
+        return f"reached {endpoint_label(ep.name, ep)}"
     return ""
 
 
@@ -60,13 +65,10 @@ def _treg_sentence(patients: pd.DataFrame | None, info: TrialInfo) -> str:
     if col not in patients:
         return ""
     arm = info.treatment_arms[0] if info.control_arm and info.treatment_arms else info.arms[0].name
-    d = patients[patients["arm"] == arm].dropna(subset=[col])
+    d = patients[patients["arm"] == arm]
+    d = d.assign(base=visit_baselines(d, col)).dropna(subset=[col])
     if d.empty:
         return ""
-    base = (
-        d[d["visit_week"] == d["visit_week"].min()].groupby(["replicate", "subject"])[col].first()
-    )
-    d = d.join(base.rename("base"), on=["replicate", "subject"])
     fold = (d[col] / d["base"].where(d["base"] > 0)).groupby(d["visit_week"]).median().dropna()
     if fold.empty:
         return ""
@@ -97,7 +99,7 @@ def summary_paragraph(summary: dict, info: TrialInfo, patients: pd.DataFrame | N
             )
         elif phrases:
             sentences.append(
-                f"{lead}, the {ep.label()} was {phrases[0]}"
+                f"{lead}, the {endpoint_label(ep.name, ep)} was {phrases[0]}"
                 + ("".join(f" versus {p}" for p in phrases[1:]))
                 + "."
             )
@@ -126,15 +128,14 @@ def summary_paragraph(summary: dict, info: TrialInfo, patients: pd.DataFrame | N
     secondary = [
         e
         for e in info.endpoints.values()
-        if e.name != info.primary and e.is_responder and e.kind == "salt_at_most"
+        if e is not None and e.name != info.primary and e.kind == "salt_at_most"
     ]
     for e in secondary[:1]:
         phrases = [p for a in order if (p := _arm_phrase(summary, info, a, e))]
         if phrases:
             sentences.append(
-                f"{e.label()} (the usual definition of treatment success) was reached by "
-                + " versus ".join(phrases)
-                + "."
+                f"{endpoint_label(e.name, e)} (the usual definition of treatment success) "
+                "was reached by " + " versus ".join(phrases) + "."
             )
     text = " ".join(sentences) + _treg_sentence(patients, info)
     return text + (

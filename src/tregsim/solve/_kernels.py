@@ -2,7 +2,9 @@
 
 numba caches a compiled function next to its source file, keyed by that file's timestamp,
 but does not notice when a function it calls changes. So for each (rhs, jac) pair we write a
-copy of :mod:`tregsim.solve._rodas_template` that imports rhs/jac by module path; its *name*
+copy of the solver templates (:mod:`tregsim.solve._rodas_template`, ``_rodas_lanes_template``
+and ``_rodas_driver_template``, one after the other) that imports rhs/jac by module path;
+its *name*
 is a hash of the rhs/jac names and module sources, of this package's solver sources and of
 the numba/python versions, and its driver is compiled with ``cache=True``. A second process
 with the same model finds the module and numba's cache next to it and starts without
@@ -28,8 +30,21 @@ from pathlib import Path
 
 import numba
 
-_TEMPLATE_FILE = Path(__file__).with_name("_rodas_template.py")
+_HERE = Path(__file__).parent
+#: The kernel module's parts, in order: the first has the MODEL block, the others import
+#: the earlier parts' names in a TEMPLATE IMPORTS block (removed: they are the module's own).
+_TEMPLATES = ("_rodas_template.py", "_rodas_lanes_template.py", "_rodas_driver_template.py")
 _MODEL_BLOCK = re.compile(r"# BEGIN MODEL\n.*?# END MODEL\n", re.DOTALL)
+_TEMPLATE_IMPORTS = re.compile(r"# BEGIN TEMPLATE IMPORTS\n.*?# END TEMPLATE IMPORTS\n", re.DOTALL)
+#: Sources compiled into the kernel module (the templates and what their loops call).
+_SOLVER_SOURCES = (
+    "rosenbrock.py",
+    "events.py",
+    "step_control.py",
+    "segments.py",
+    *_TEMPLATES,
+    "_kernels.py",
+)
 
 _LOCK = threading.Lock()
 _DRIVERS: dict[tuple[str, str, str, str], object] = {}
@@ -65,9 +80,8 @@ def _source_digest(key_tuple, module_names) -> str:
     h = hashlib.sha256()
     h.update(repr(key_tuple).encode())
     h.update(f"numba {numba.__version__} python {sys.version}".encode())
-    here = Path(__file__).parent
-    for own in ("rosenbrock.py", "_rodas_template.py", "_kernels.py"):
-        h.update((here / own).read_bytes())
+    for own in _SOLVER_SOURCES:
+        h.update((_HERE / own).read_bytes())
     for name in module_names:
         try:
             path = inspect.getsourcefile(sys.modules[name])
@@ -136,6 +150,23 @@ def _has_lanes(jac_module: str) -> bool:
     )
 
 
+def _module_text(model_import: str) -> str:
+    """Source of a kernel module: the templates one after the other, ``model_import`` in
+    place of the first's MODEL block, the others without their TEMPLATE IMPORTS block."""
+    first, *rest = ((_HERE / name).read_text() for name in _TEMPLATES)
+    parts, found = [], []
+    text, n = _MODEL_BLOCK.subn(lambda _: model_import, first, count=1)
+    parts.append(text)
+    found.append(n)
+    for later in rest:
+        text, n = _TEMPLATE_IMPORTS.subn("", later, count=1)
+        parts.append(text)
+        found.append(n)
+    if found != [1] * len(_TEMPLATES):
+        raise RuntimeError(f"a solver template lost its block markers: {_TEMPLATES}, {found}")
+    return "\n\n".join(parts)
+
+
 def get_driver(rhs, jac):
     """Return the cached, compiled ``solve_all`` driver for ``(rhs, jac)``."""
     rhs_module, rhs_name = _qualified(rhs, "rhs")
@@ -195,7 +226,7 @@ def get_driver(rhs, jac):
                     "sparse_lu_factor = no_lu_factor\n"
                     "sparse_lu_solve = no_lu_solve\n" + _NOT_EXTENDED + _NO_LANES
                 )
-            text = _MODEL_BLOCK.sub(lambda _: model_import, _TEMPLATE_FILE.read_text(), count=1)
+            text = _module_text(model_import)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(fd, "w") as fh:
                 fh.write(text)

@@ -14,11 +14,13 @@ The coefficients are checked in ``tests/solve`` against the Rosenbrock order con
 Hairer & Wanner (Table IV.7.1, after transforming back to ``alpha_ij, gamma_ij, b_i``) and
 by measured orders of convergence.
 
-Everything here is numba-compiled. The stepping loop lives in
-:mod:`tregsim.solve._rodas_template`, a module that calls the model kernels
-``rhs(t, y, p, dydt)`` and ``jac(t, y, p, J)`` as globals; :mod:`tregsim.solve._kernels`
-writes one copy of it per (rhs, jac) pair so that numba can cache it (a kernel passed as an
-argument is a "dynamic global" that numba refuses to cache).
+Everything here is numba-compiled. The stepping loops live in the templates
+:mod:`tregsim.solve._rodas_template` (one patient) and ``_rodas_lanes_template`` (8 lanes),
+which call the model kernels ``rhs(t, y, p, dydt)`` and ``jac(t, y, p, J)`` as globals and
+share their step-size control and segment starts (:mod:`tregsim.solve.step_control`,
+:mod:`tregsim.solve.segments`); :mod:`tregsim.solve._kernels` writes one module from them
+per (rhs, jac) pair so that numba can cache it (a kernel passed as an argument is a
+"dynamic global" that numba refuses to cache).
 
 Per-patient status codes (see :data:`STATUS_MESSAGES`):
 0 success; 1 ``max_steps`` attempted steps exceeded; 2 step size underflow (the step
