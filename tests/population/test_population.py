@@ -228,3 +228,16 @@ def test_refractory_patients_are_more_likely_with_longer_episodes_and_recover_sl
     j = MODEL.parameter_index["dystrophic_days"]
     assert np.allclose(cand.params[refractory, j], 5.0 * plain.params[refractory, j])
     assert np.array_equal(cand.params[~refractory, j], plain.params[~refractory, j])
+
+
+def test_next_batch_margin_is_the_smaller_of_20_percent_and_three_sd():
+    from tregsim.population.screening import _next_batch
+
+    assert _next_batch(0, 10, 100) == 0
+    assert _next_batch(5, 0, 40) == 80  # nobody enrolled yet: twice what was screened
+    # large cohort (pilot-2014 n=20,000): 3 SD is about 4% of the expected need
+    expected = 6267 * 40000 / 13733
+    big = _next_batch(6267, 13733, 40000)
+    assert expected + 16 < big < 1.05 * expected + 16
+    # small cohort: the yield is uncertain, the 20% margin is the smaller one
+    assert _next_batch(60, 20, 160) == int(np.ceil(1.2 * 480)) + 16

@@ -22,6 +22,32 @@ def test_sorted_csr_groups_by_patient_and_is_stable():
         ev.sorted_csr(1)
 
 
+def test_sorted_csr_of_a_table_already_in_order_equals_the_sorted_one():
+    """A grouped, time-ordered table (the fast path, no sort) and a shuffled copy of it
+    (sorted) give the same CSR, ties included."""
+    rng = np.random.default_rng(3)
+    patient = np.repeat(np.arange(40), rng.integers(0, 6, size=40))
+    time = np.round(rng.uniform(0, 5, size=patient.size))  # rounded: ties
+    order = np.lexsort((time, patient))
+    ordered = EventTable(
+        time[order], patient[order], np.arange(patient.size), np.zeros(patient.size), time[order]
+    )
+    shuffle = rng.permutation(patient.size)
+    shuffled = EventTable(
+        ordered.time[shuffle],
+        ordered.patient[shuffle],
+        ordered.state[shuffle],
+        ordered.kind[shuffle],
+        ordered.value[shuffle],
+    )
+    fast, slow = ordered.sorted_csr(40), shuffled.sorted_csr(40)
+    for name in ("offsets", "time", "kind", "value"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+    # ties in time keep table order: the fast path is the table itself
+    np.testing.assert_array_equal(fast.state, np.arange(patient.size))
+    assert ordered._grouped_and_timed() and not shuffled._grouped_and_timed()
+
+
 def test_arrays_are_read_only_copies():
     time = np.array([1.0])
     ev = EventTable(time, [0], [0], [0], [1.0])

@@ -33,3 +33,18 @@ def test_treg_lognormal_cv():
     obs = measure_treg_pct(truth, seed=3, replicate=0, cv=0.1)
     assert np.median(obs) == pytest.approx(5.0, rel=0.01)
     assert np.std(obs) / np.mean(obs) == pytest.approx(0.1, rel=0.05)
+
+
+def test_assay_factor_is_the_draw_measure_treg_pct_makes():
+    """One factor per blood sample: passing it gives the values measure_treg_pct draws itself."""
+    from tregsim.trial.observation import assay_factor
+
+    rng = np.random.default_rng(4)
+    truth = rng.uniform(1.0, 10.0, size=(50, 4))
+    patients = np.arange(10, 60)
+    factor = assay_factor(5, 2, patients, 4, cv=0.2)
+    drawn = measure_treg_pct(truth, 5, 2, patients, cv=0.2)
+    assert np.array_equal(measure_treg_pct(truth, 5, 2, patients, 0.2, factor), drawn)
+    assert not np.array_equal(assay_factor(5, 2, patients + 1, 4, cv=0.2), factor)
+    with pytest.raises(ValueError, match="factor"):
+        measure_treg_pct(truth, 5, 2, patients, 0.2, factor[:, :3])

@@ -7,7 +7,9 @@ equations page (``docs/model.md``) are all generated from them.
 
 from __future__ import annotations
 
+import dis
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -105,7 +107,50 @@ def _observable_functions():
     return _observables.FUNCTIONS
 
 
-def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
+#: Read-outs of :func:`observe` that are states (or a sum of two) rather than generated
+#: functions: name -> the states added up.
+_STATE_READOUTS = {
+    "treg_per_ul": ("treg_resting", "treg_active"),
+    "treg_naive_per_ul": ("treg_resting",),
+    "treg_activated_per_ul": ("treg_active",),
+    "tconv_per_ul": ("tconv_blood",),
+    "cd8_per_ul": ("cd8_blood",),
+    "nk_per_ul": ("nk_blood",),
+}
+
+
+def _arguments_read(function) -> set[str]:
+    """Names of the arguments a generated observable function actually reads (bytecode)."""
+    read: set[str] = set()
+    for instruction in dis.get_instructions(function):
+        if instruction.opname.startswith("LOAD_FAST"):
+            value = instruction.argval
+            read.update(value if isinstance(value, tuple) else (value,))
+    return read
+
+
+@cache
+def observable_states(names: tuple[str, ...]) -> tuple[int, ...]:
+    """Indices (sorted) of the states that the :func:`observe` read-outs ``names`` depend on.
+
+    A solve that saves only these states (``solve_batch(save_states=...)``) gives
+    :func:`observe` everything it needs for ``names``; the other states may hold anything.
+    """
+    functions = _observable_functions()
+    used: set[str] = set()
+    for name in names:
+        if name in _STATE_READOUTS:
+            used.update(_STATE_READOUTS[name])
+        elif name in functions:
+            used.update(_arguments_read(functions[name]))
+        else:
+            raise KeyError(f"observe has no read-out {name!r}")
+    return tuple(i for i, state in enumerate(MODEL.state_names) if state in used)
+
+
+def observe(
+    states: np.ndarray, params: np.ndarray, names: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
     """Clinical and mechanistic read-outs from states (..., n_states) and params (..., n_params).
 
     Returns ``salt`` (0-100, clipped), ``treg_pct_cd4`` (%) and its naive / activated
@@ -113,29 +158,44 @@ def observe(states: np.ndarray, params: np.ndarray) -> dict[str, np.ndarray]:
     ``treg_naive_per_ul``, ``treg_activated_per_ul`` (CD25bright), ``tconv_per_ul``,
     ``cd8_per_ul``, ``nk_per_ul``, IL-2 signal in Tregs / T helpers / CD8 / NK / skin
     effectors (CD122 occupancy), plasma IL-2 and PEG-IL-2 (``il2_pm``, ``peg_il2_pm``),
-    JAK inhibition, follicle attack rate.
+    JAK inhibition, follicle attack rate. ``names`` (default: all) computes only those
+    read-outs; each value is the same whichever others are asked for.
     """
     states = np.asarray(states, dtype=float)
     params = np.asarray(params, dtype=float)
     while params.ndim < states.ndim:  # (n, n_params) with (n, m, n_states): one row per patient
         params = np.expand_dims(params, axis=-2)
     params = np.broadcast_to(params, states.shape[:-1] + (MODEL.n_params,))
+    functions = _observable_functions()
+    wanted = (*functions, *_STATE_READOUTS) if names is None else tuple(names)
+    unknown = [name for name in wanted if name not in functions and name not in _STATE_READOUTS]
+    if unknown:
+        raise KeyError(f"observe has no read-out {unknown[0]!r}")
     args = [states[..., i] for i in range(MODEL.n_states)] + [
         params[..., j] for j in range(MODEL.n_params)
     ]
     out = {
         name: np.asarray(fn(*args), dtype=float) * np.ones(states.shape[:-1])
-        for name, fn in _observable_functions().items()
+        for name, fn in functions.items()
+        if name in wanted
     }
-    out["salt"] = np.clip(out["salt"], 0.0, 100.0)
+    if "salt" in out:
+        out["salt"] = np.clip(out["salt"], 0.0, 100.0)
     si = MODEL.state_index
-    out["treg_per_ul"] = states[..., si["treg_resting"]] + states[..., si["treg_active"]]
-    out["treg_naive_per_ul"] = states[..., si["treg_resting"]]
-    out["treg_activated_per_ul"] = states[..., si["treg_active"]]
-    out["tconv_per_ul"] = states[..., si["tconv_blood"]]
-    out["cd8_per_ul"] = states[..., si["cd8_blood"]]
-    out["nk_per_ul"] = states[..., si["nk_blood"]]
+    for name, parts in _STATE_READOUTS.items():
+        if name in wanted:
+            value = states[..., si[parts[0]]]
+            out[name] = value + states[..., si[parts[1]]] if len(parts) == 2 else value
     return out
 
 
-__all__ = ["MODEL", "ModelInfo", "initial_state", "observe", "rhs", "jac", "JAC_SPARSITY"]
+__all__ = [
+    "MODEL",
+    "ModelInfo",
+    "initial_state",
+    "observable_states",
+    "observe",
+    "rhs",
+    "jac",
+    "JAC_SPARSITY",
+]

@@ -77,16 +77,27 @@ def _subset(cand: Candidates, rows: np.ndarray) -> Candidates:
 
 
 def _next_batch(missing: int, enrolled: int, screened: int) -> int:
-    """Candidates to draw next: the expected need at the yield seen so far, plus 20% and 16.
+    """Candidates to draw next: the expected need at the yield seen so far, plus 16 and a
+    margin: 20% or three standard deviations, whichever is smaller.
 
-    Enrolment takes the first qualifying candidates in id order, so the batch size changes
-    how much is drawn and simulated, never who is enrolled.
+    With yield ``p = enrolled / screened``, the ids needed for ``missing`` more enrolments
+    are negative-binomial (mean ``missing / p``, variance ``missing (1 - p) / p**2``) and
+    ``p`` itself is uncertain (relative variance ``(1 - p) / (p screened)``). In large
+    cohorts three standard deviations of both are far below 20%, so a further batch is still
+    rarely needed while few candidates are simulated in vain (the flat 20% margin simulated
+    about 6% more candidates than enrolment needed at n = 20,000). Enrolment takes the first
+    qualifying candidates in id order, so the batch size changes how much is drawn and
+    simulated, never who is enrolled.
     """
     if missing <= 0:
         return 0
     if enrolled == 0:
         return max(64, 2 * screened)
-    return int(np.ceil(1.2 * missing * screened / enrolled)) + 16
+    p = enrolled / screened
+    expected = missing / p
+    variance = missing * (1.0 - p) / p**2 + expected**2 * (1.0 - p) / (p * screened)
+    margin = min(0.2 * expected, 3.0 * np.sqrt(variance))
+    return int(np.ceil(expected + margin)) + 16
 
 
 def enroll(
@@ -125,7 +136,7 @@ def enroll(
         if len(cand.ids) == 0:
             continue
         states = simulate_to_screening(seed, replicate, cand, spec)[:, 0, :]
-        salt = observe(states, cand.params)["salt"]
+        salt = observe(states, cand.params, ("salt",))["salt"]
         measured = rate_screening_salt(salt, cand.ids, seed, replicate, sd_salt)
         take = np.flatnonzero(salt_eligible(measured, inclusion))[: n - len(enrolled)]
         enrolled.extend(int(i) for i in cand.ids[take])

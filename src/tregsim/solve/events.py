@@ -175,6 +175,14 @@ class EventTable:
             self.value[keep],
         )
 
+    def _grouped_and_timed(self) -> bool:
+        """True if patients never decrease and, within a patient, times never decrease."""
+        patient, time = self.patient, self.time
+        same = patient[1:] == patient[:-1]
+        return bool(
+            np.all(patient[1:] >= patient[:-1]) and np.all(time[1:][same] >= time[:-1][same])
+        )
+
     def sorted_csr(self, n_patients: int) -> EventCsr:
         """Group events by patient and sort each group by time (stable).
 
@@ -185,7 +193,12 @@ class EventTable:
                 f"EventTable.patient holds {self.patient.max()} but the batch has "
                 f"{n_patients} patients (patients are 0-based rows of the batch)"
             )
-        order = np.lexsort((self.time, self.patient))  # stable: last key primary
+        if self._grouped_and_timed():
+            # already in patient order, each patient's events in time order (as built by
+            # tregsim.population.natural_history_events): the stable sort is the identity
+            order = slice(None)
+        else:
+            order = np.lexsort((self.time, self.patient))  # stable: last key primary
         counts = np.bincount(self.patient, minlength=n_patients)
         offsets = np.zeros(n_patients + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])

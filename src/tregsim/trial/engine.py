@@ -46,7 +46,7 @@ from tregsim.protocol import AE_ENDPOINT_KINDS, Scenario
 from tregsim.safety.events import LOG_COLUMN
 from tregsim.trial.adverse_events import simulate_cohort_adverse_events
 from tregsim.trial.dropout import simulate_dropout
-from tregsim.trial.observation import measure_treg_pct, rate_salt
+from tregsim.trial.observation import assay_factor, measure_treg_pct, rate_salt
 from tregsim.trial.randomization import cohort_strata, randomize
 from tregsim.trial.simulation import OBSERVABLES, simulate_cohort
 from tregsim.trial.visits import visit_days, visit_weeks
@@ -163,10 +163,11 @@ def simulate_replicate(
         on_treatment=on_treatment,
     )
     treg_cv = float(scenario.assay.treg_cv)
-    treg_obs = measure_treg_pct(sim["treg_pct_cd4"], seed, replicate, index, cv=treg_cv)
     # the naive / activated split is read from the same sample (same assay error draw)
+    factor = assay_factor(seed, replicate, index, days.shape[1], treg_cv)
+    treg_obs = measure_treg_pct(sim["treg_pct_cd4"], seed, replicate, index, treg_cv, factor)
     subset_obs = {
-        name: measure_treg_pct(sim[name], seed, replicate, index, cv=treg_cv)
+        name: measure_treg_pct(sim[name], seed, replicate, index, treg_cv, factor)
         for name in ("treg_naive_pct_cd4", "treg_activated_pct_cd4")
     }
     dropout = scenario.dropout

@@ -20,7 +20,7 @@ import numpy as np
 
 from tregsim.rng import PatientStreams
 
-__all__ = ["rate_salt", "measure_treg_pct"]
+__all__ = ["assay_factor", "measure_treg_pct", "rate_salt"]
 
 
 def _patients(patients: np.ndarray | None, n: int) -> np.ndarray:
@@ -65,17 +65,39 @@ def rate_salt(
     return np.clip(np.round(scored), 0.0, 100.0)
 
 
+def assay_factor(
+    seed: int, replicate: int, patients: np.ndarray | None, n_visits: int, cv: float
+) -> np.ndarray:
+    """``(n_patients, n_visits)`` multiplicative assay errors ``exp(sigma * z)`` of the flow
+    cytometer (stream ``"assay"``), ``sigma = sqrt(log(1 + cv**2))``.
+
+    One factor per blood sample: every Treg fraction read from the same sample (total,
+    naive, activated) shares it, so compute it once and pass it to :func:`measure_treg_pct`.
+    """
+    if cv < 0:
+        raise ValueError(f"assay.treg_cv={cv} must be >= 0.")
+    ids = np.asarray(patients, dtype=np.int64)
+    sigma = np.sqrt(np.log1p(cv**2))
+    z = np.empty((ids.size, int(n_visits)))
+    streams = PatientStreams(seed, replicate, "assay")
+    for row, patient in enumerate(ids.tolist()):
+        streams.for_patient(patient).standard_normal(out=z[row])
+    return np.exp(sigma * z)
+
+
 def measure_treg_pct(
     treg_true: np.ndarray,
     seed: int,
     replicate: int,
     patients: np.ndarray | None = None,
     cv: float = 0.1,
+    factor: np.ndarray | None = None,
 ) -> np.ndarray:
     """Treg % of CD4 as measured by flow cytometry, lognormal error with CV ``cv``.
 
     ``observed = true * exp(sigma * z)``, ``sigma = sqrt(log(1 + cv**2))``, clipped to
-    at most 100 %. The CV is an assumption of the scenario (``assay.treg_cv``).
+    at most 100 %. The CV is an assumption of the scenario (``assay.treg_cv``). ``factor``:
+    the samples' :func:`assay_factor` when already drawn (same values as drawing them here).
     """
     truth = np.asarray(treg_true, dtype=float)
     if truth.ndim != 2:
@@ -83,9 +105,8 @@ def measure_treg_pct(
     if cv < 0:
         raise ValueError(f"assay.treg_cv={cv} must be >= 0.")
     n, m = truth.shape
-    sigma = np.sqrt(np.log1p(cv**2))
-    z = np.empty((n, m))
-    streams = PatientStreams(seed, replicate, "assay")
-    for row, patient in enumerate(_patients(patients, n)):
-        z[row] = streams.for_patient(int(patient)).standard_normal(m)
-    return np.minimum(truth * np.exp(sigma * z), 100.0)
+    if factor is None:
+        factor = assay_factor(seed, replicate, _patients(patients, n), m, cv)
+    elif np.shape(factor) != truth.shape:
+        raise ValueError(f"factor has shape {np.shape(factor)}, treg_true {truth.shape}.")
+    return np.minimum(truth * factor, 100.0)

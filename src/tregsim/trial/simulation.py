@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tregsim.model import observe
+from tregsim.model import MODEL, observable_states, observe
 from tregsim.model.dosing import cohort_dose_events
 from tregsim.protocol import Scenario
 from tregsim.solve import EventTable, solve_batch
@@ -31,7 +31,8 @@ def simulate_cohort(cohort, arms: np.ndarray, scenario: Scenario, visit_days: np
 
     Uses ``tregsim.model.dosing.cohort_dose_events`` per arm (placebo arms get no doses),
     the cohort's ``fluctuation_events`` and ``y0`` at study day 0,
-    ``tregsim.solve.solve_batch`` saved at every distinct visit day, and
+    ``tregsim.solve.solve_batch`` saved at every distinct visit day (only the states that
+    ``tregsim.model.observable_states`` lists for ``OBSERVABLES``), and
     ``tregsim.model.observe``.
     """
     params = np.asarray(cohort.params, dtype=float)
@@ -47,13 +48,24 @@ def simulate_cohort(cohort, arms: np.ndarray, scenario: Scenario, visit_days: np
         rows = np.flatnonzero(arms == arm)
         tables.append(cohort_dose_events(regimen, rows, weight[rows], bsa[rows]))
     save_times = np.unique(visit_days)
+    # only the states the observables read are kept: every patient is saved at every distinct
+    # visit day of the cohort (about 140 with jittered visits), 29 states would be 650 MB at
+    # n = 20,000; the trajectories do not depend on which states are saved
+    saved = np.asarray(observable_states(OBSERVABLES), dtype=np.int64)
     solution = solve_batch(
-        params, np.asarray(cohort.y0, dtype=float), _concat_events(tables), save_times
+        params,
+        np.asarray(cohort.y0, dtype=float),
+        _concat_events(tables),
+        save_times,
+        save_states=saved,
     )
     n, m = visit_days.shape
     index = np.searchsorted(save_times, visit_days)
-    states = np.asarray(solution.values)[np.arange(n)[:, None], index]
-    observed = observe(states, np.broadcast_to(params[:, None, :], (n, m, params.shape[1])))
+    states = np.zeros((n, m, MODEL.n_states))
+    states[..., saved] = np.asarray(solution.values)[np.arange(n)[:, None], index]
+    observed = observe(
+        states, np.broadcast_to(params[:, None, :], (n, m, params.shape[1])), OBSERVABLES
+    )
     out = {name: np.asarray(observed[name], dtype=float) for name in OBSERVABLES}
     out["status"] = np.asarray(solution.status, dtype=np.int64)
     return out
