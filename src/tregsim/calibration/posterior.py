@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
-from .abc import CalibrationSettings, unflatten
+from .abc import ACCEPTOR_LOG, CalibrationSettings, unflatten
 from .likelihood import predictive_draws
 from .priors import log_sd, prior_interval, to_natural
 
@@ -102,11 +104,6 @@ def share_truncated(history, log_dir) -> float | None:
     """Weighted share of the last generation whose log-likelihood lies above the acceptor's
     normalising constant (accepted with probability 1: the flattened top of the likelihood,
     see :func:`tregsim.calibration.abc._acceptor`); None when the run kept no acceptor log."""
-    import json
-    from pathlib import Path
-
-    from .abc import ACCEPTOR_LOG
-
     path = Path(log_dir) / ACCEPTOR_LOG if log_dir is not None else None
     if path is None or not path.exists():
         return None
