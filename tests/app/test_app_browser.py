@@ -42,8 +42,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def compiled_kernel():
+    """Compile (or load) the model's solver kernel before the server starts: on a fresh
+    machine the first solve compiles it (about a minute), which would otherwise fall inside
+    the browser's 60 s waits. The server process loads the kernel from the on-disk cache."""
+    from tregsim.trial import simulate_replicate
+
+    simulate_replicate(load_scenario("pilot-2014", ["population.n=10"]), 1, 0)
+
+
 @pytest.fixture
-def app_url(tmp_path):
+def app_url(tmp_path, compiled_kernel):
     """``tregsim app`` on a free port in a subprocess; stopped after the test."""
     port = _free_port()
     env = {**os.environ, "TREGSIM_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
