@@ -4,13 +4,14 @@ tables and the report: each subject's value at the week-0 visit, NaN when it is 
 import numpy as np
 import pandas as pd
 
-from tregsim.analysis import EndpointSpec, subject_values
+from tregsim.analysis import subject_values
 from tregsim.analysis.derived import (
     baseline_index,
     baseline_week,
     subject_baselines,
     visit_baselines,
 )
+from tregsim.protocol import Endpoint
 
 
 def _visits(seed=0, replicates=2, n=5, weeks=(0.0, 4.0, 12.0, 52.0)):
@@ -63,7 +64,7 @@ def test_subject_baselines_per_group_in_any_row_order():
 def test_endpoint_baselines_are_the_visit_baselines():
     visits = _visits(seed=1, replicates=1)
     visits.loc[(visits["visit_week"] == 0) & (visits["subject"] == 1), "salt_observed"] = np.nan
-    change = subject_values(visits, EndpointSpec(name="d", kind="salt_change", week=52))
+    change = subject_values(visits, Endpoint(name="d", kind="salt_change", week=52))
     at_week0 = visits[visits["visit_week"] == 0]
     np.testing.assert_array_equal(
         change["baseline"].to_numpy(), visit_baselines(visits, "salt_observed")[at_week0.index]

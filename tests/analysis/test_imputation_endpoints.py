@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tregsim.analysis import EndpointSpec, locf, long_values, nri, subject_values
+from tregsim.analysis import locf, long_values, nri, subject_values
+from tregsim.protocol import Endpoint
 
 
 def test_nri_and_locf():
@@ -39,54 +40,50 @@ def _visits():
 
 def test_responder_endpoints_nri():
     visits = _visits()
-    spec = EndpointSpec(name="salt50_w52", kind="salt_reduction", week=52, percent=50)
+    spec = Endpoint(name="salt50_w52", kind="salt_reduction", week=52, percent=50)
     values = subject_values(visits, spec)
     assert values["value"].tolist() == [1.0, 0.0, 0.0]  # dropout -> non-responder
     assert values["imputed"].tolist() == [False, True, False]
     observed = subject_values(visits, spec, missing_responder="observed")
     assert np.isnan(observed["value"].iloc[1])
-    at_most = subject_values(
-        visits, EndpointSpec(name="s", kind="salt_at_most", week=12, threshold=30)
-    )
+    at_most = subject_values(visits, Endpoint(name="s", kind="salt_at_most", week=12, threshold=30))
     assert at_most["value"].tolist() == [0.0, 1.0, 0.0]
 
 
 def test_continuous_locf_and_folds():
     visits = _visits()
-    change = subject_values(visits, EndpointSpec(name="d", kind="salt_change", week=52))
+    change = subject_values(visits, Endpoint(name="d", kind="salt_change", week=52))
     assert change["value"].tolist() == [-50.0, -30.0, -2.0]  # subject 1 by LOCF
-    pct = subject_values(visits, EndpointSpec(name="p", kind="salt_percent_change", week=52))
+    pct = subject_values(visits, Endpoint(name="p", kind="salt_percent_change", week=52))
     assert pct["value"].iloc[0] == pytest.approx(-62.5)
-    fold = subject_values(visits, EndpointSpec(name="f", kind="treg_fold", week=12))
+    fold = subject_values(visits, Endpoint(name="f", kind="treg_fold", week=12))
     assert fold["value"].tolist() == [1.5, 1.5, 1.5]
     assert fold["baseline"].iloc[0] == pytest.approx(np.log(5.0))
-    nk = subject_values(visits, EndpointSpec(name="nk", kind="nk_fold", week=52))
+    nk = subject_values(visits, Endpoint(name="nk", kind="nk_fold", week=52))
     assert nk["value"].tolist() == [1.0, 1.0, 1.0]
 
 
 def test_time_to_salt50_event_and_censoring():
     values = subject_values(
-        visits := _visits(), EndpointSpec(name="t", kind="time_to_salt_reduction", percent=50)
+        visits := _visits(), Endpoint(name="t", kind="time_to_salt_reduction", percent=50)
     )
     assert values["event"].tolist() == [True, True, False]
     assert values["time"].tolist() == [365.0, 85.0, 365.0]
     visits.loc[(visits.subject == 1) & (visits.visit_week == 12), "salt_observed"] = 50
-    again = subject_values(
-        visits, EndpointSpec(name="t", kind="time_to_salt_reduction", percent=50)
-    )
+    again = subject_values(visits, Endpoint(name="t", kind="time_to_salt_reduction", percent=50))
     assert not again["event"].iloc[1] and again["time"].iloc[1] == 85.0  # censored at wk 12
 
 
 def test_long_values_for_the_random_intercept_model():
-    long = long_values(_visits(), EndpointSpec(name="d", kind="salt_change", week=52))
+    long = long_values(_visits(), Endpoint(name="d", kind="salt_change", week=52))
     assert len(long) == 5  # 3 subjects x 2 post-baseline visits, minus 1 dropout
     assert set(long.columns) >= {"subject", "visit_week", "y", "baseline", "arm"}
 
 
 def test_bad_endpoint_specs():
     with pytest.raises(ValueError, match="kind"):
-        EndpointSpec(name="x", kind="salt_magic", week=1)
+        Endpoint(name="x", kind="salt_magic", week=1)
     with pytest.raises(ValueError, match="week"):
-        EndpointSpec(name="x", kind="salt_change")
+        Endpoint(name="x", kind="salt_change")
     with pytest.raises(ValueError, match="not a visit week"):
-        subject_values(_visits(), EndpointSpec(name="x", kind="salt_change", week=24))
+        subject_values(_visits(), Endpoint(name="x", kind="salt_change", week=24))

@@ -6,16 +6,16 @@ import pytest
 
 from tregsim.analysis import (
     AnalysisOptions,
-    EndpointSpec,
     StatResult,
     compare_arms,
     subject_values,
     summarize_comparison,
     summarize_values,
 )
+from tregsim.protocol import Endpoint
 
-SALT50 = EndpointSpec(name="salt50_w52", kind="salt_reduction", week=52, percent=50)
-DSALT = EndpointSpec(name="dsalt_w52", kind="salt_change", week=52)
+SALT50 = Endpoint(name="salt50_w52", kind="salt_reduction", week=52, percent=50)
+DSALT = Endpoint(name="dsalt_w52", kind="salt_change", week=52)
 
 
 def _null_visits(rng, n_per_arm=50):

@@ -10,7 +10,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.stats import norm
 
-from tregsim.analysis import AnalysisOptions, EndpointSpec
+from tregsim.analysis import AnalysisOptions
 from tregsim.design.looks import (
     DAYS_PER_MONTH,
     analyse_at,
@@ -24,8 +24,9 @@ from tregsim.design.rules import (
     evaluate_replicate,
     predictive_probability,
 )
+from tregsim.protocol import Endpoint
 
-SPEC = EndpointSpec(name="salt50_w52", kind="salt_reduction", percent=50, week=52)
+SPEC = Endpoint(name="salt50_w52", kind="salt_reduction", percent=50, week=52)
 OPTIONS = AnalysisOptions.from_any({"primary": "salt50_w52", "control_arm": "placebo"})
 
 
@@ -154,7 +155,7 @@ def test_simulated_power_matches_the_group_sequential_integral():
     from tregsim.design.boundaries import crossing_probabilities, spending_boundaries
 
     n, effect = 200, 2.8 * math.sqrt(4 / 200)  # drift 2.8: fixed-design power 0.80
-    spec = EndpointSpec(name="dsalt_w52", kind="salt_change", week=52)
+    spec = Endpoint(name="dsalt_w52", kind="salt_change", week=52)
     bounds = spending_boundaries([0.5, 1.0], 0.025)
     plan = DesignPlan(n=n, fractions=(0.5,), bounds=tuple(bounds), accrual_per_month=10.0)
     wins = [

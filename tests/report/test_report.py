@@ -107,7 +107,8 @@ def test_responder_curves_use_the_analysis_baselines(run_two_arms):
     SALT50 responders of the analysis (non-responder imputation), also for shuffled rows."""
     import numpy as np
 
-    from tregsim.analysis import EndpointSpec, subject_values
+    from tregsim.analysis import subject_values
+    from tregsim.protocol import Endpoint
 
     _, patients, _ = run_two_arms
     patients = patients.copy()
@@ -116,7 +117,7 @@ def test_responder_curves_use_the_analysis_baselines(run_two_arms):
     patients = patients.sample(frac=1.0, random_state=3)
     rates = responder_rates(patients, "reduction", 50).set_index(["replicate", "arm"])
     rates = rates[rates["visit_week"] == 52]["rate"]
-    spec = EndpointSpec(name="salt50", kind="salt_reduction", week=52, percent=50)
+    spec = Endpoint(name="salt50", kind="salt_reduction", week=52, percent=50)
     for (replicate, arm), visits in patients.groupby(["replicate", "arm"]):
         expected = 100.0 * subject_values(visits, spec)["value"].mean()
         assert rates[(replicate, arm)] == pytest.approx(expected)

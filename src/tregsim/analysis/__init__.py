@@ -1,7 +1,7 @@
 """Trial analysis: endpoints, missing-data rules, statistical tests, replicate summaries."""
 
 from tregsim.analysis.comparisons import AnalysisOptions, arm_values, compare_arms
-from tregsim.analysis.endpoints import EndpointSpec, long_values, subject_values
+from tregsim.analysis.endpoints import long_values, subject_values
 from tregsim.analysis.imputation import locf, nri
 from tregsim.analysis.statistics import (
     StatResult,
@@ -17,7 +17,6 @@ from tregsim.analysis.survival import KaplanMeier, kaplan_meier, logrank
 
 __all__ = [
     "AnalysisOptions",
-    "EndpointSpec",
     "KaplanMeier",
     "StatResult",
     "ancova",

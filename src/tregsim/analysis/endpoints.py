@@ -34,7 +34,7 @@ from tregsim.analysis.imputation import locf, nri
 from tregsim.protocol import AE_ENDPOINT_KINDS, Endpoint
 from tregsim.protocol.endpoints import BETTER, ENDPOINT_TYPE, EndpointKind
 
-__all__ = ["EndpointSpec", "KINDS", "endpoint_arrays", "subject_values", "long_values"]
+__all__ = ["KINDS", "endpoint_arrays", "subject_values", "long_values"]
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,6 @@ KINDS: dict[str, _Kind] = {
     kind.value: _Kind(ENDPOINT_TYPE[kind], column, BETTER[kind])
     for kind, column in _COLUMNS.items()
 }
-
-#: The analysis reads the scenario's own Endpoint (one Endpoint type in tregsim); this name
-#: is kept for code written against the former analysis-only type.
-EndpointSpec = Endpoint
 
 
 def _grid(visits: pd.DataFrame) -> tuple[int, np.ndarray] | None:

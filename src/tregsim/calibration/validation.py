@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..analysis import EndpointSpec
 from ..errors import TregsimInputError
+from ..protocol import Endpoint
 
 CASE_FIELDS = (
     "name",
@@ -95,7 +95,7 @@ def check_case(index: int, case) -> dict:
                 f"{case['scenario']}; use one of {', '.join(arms)}",
             )
     try:
-        spec = EndpointSpec.model_validate({"name": "validation_case", **dict(case["endpoint"])})
+        spec = Endpoint.model_validate({"name": "validation_case", **dict(case["endpoint"])})
     except (ValueError, TypeError, AttributeError) as exc:
         raise _fail(
             f"{where}.endpoint", f"{where}.endpoint is not a valid endpoint ({exc})"

@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from tregsim.analysis import AnalysisOptions, EndpointSpec
+from tregsim.analysis import AnalysisOptions
 from tregsim.analysis.comparisons import compare_arrays
 from tregsim.analysis.endpoints import KINDS, endpoint_arrays
 from tregsim.analysis.summary import favours_treatment
+from tregsim.protocol import Endpoint
 
 __all__ = ["DAYS_PER_MONTH", "PrimaryData", "primary_data", "signed_z"]
 
@@ -49,7 +50,7 @@ class PrimaryData:
     each visit, ``arms`` / ``strata`` one label per subject, ``primary_day`` the study day
     of each subject's primary visit; rows are in enrolment order."""
 
-    spec: EndpointSpec
+    spec: Endpoint
     weeks: np.ndarray
     wide: np.ndarray
     days: np.ndarray
@@ -63,7 +64,7 @@ class PrimaryData:
         return int(self.arms.size)
 
 
-def primary_data(patients: pd.DataFrame, spec: EndpointSpec) -> PrimaryData:
+def primary_data(patients: pd.DataFrame, spec: Endpoint) -> PrimaryData:
     """The grid of :class:`PrimaryData` from one replicate's patient rows (the columns of
     ``patients.parquet``: subject, visit_week, day, arm, stratum, dropped_out, ...)."""
     rows = patients.sort_values(["subject", "visit_week"], kind="stable")

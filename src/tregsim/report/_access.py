@@ -18,7 +18,7 @@ import pandas as pd
 
 from tregsim.drugs import DRUGS
 from tregsim.errors import TregsimInputError
-from tregsim.protocol import Arm, Endpoint, Regimen, Scenario
+from tregsim.protocol import Arm, Course, Endpoint, Regimen, Scenario
 from tregsim.report.endpoint_text import endpoint_from_name, is_responder
 
 __all__ = [
@@ -31,56 +31,74 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Course:
-    """A course as the report describes it: ``n_days`` dosing days ``every_days`` apart
-    from ``start_day`` (a single dose is a course of one day)."""
+def _n_days(course: Course) -> int:
+    """The number of dosing days of a course (``per_day`` doses on each)."""
+    return math.ceil(course.days / course.every_days - 1e-9)
 
-    start_day: float
-    n_days: int
-    dose: float | None
-    unit: str
-    every_days: float = 1.0
-    per_day: int = 1
 
-    @property
-    def last_day(self) -> float:
-        """The last dosing day."""
-        return self.start_day + max(self.n_days - 1, 0) * self.every_days
+def _last_day(course: Course) -> float:
+    """The last dosing day of a course."""
+    return course.start_day + max(_n_days(course) - 1, 0) * course.every_days
+
+
+def _course_text(course: Course) -> str:
+    dose = f"{course.dose:g} {course.unit}"
+    if course.per_day > 1:
+        dose += f" x{course.per_day}/day"
+    if _n_days(course) <= 1:
+        when = f"day {course.start_day:g}"
+    else:
+        when = f"days {course.start_day:g}-{_last_day(course):g}"
+        if course.every_days != 1:
+            when += f" every {course.every_days:g} days"
+    return f"{dose} {when}"
 
 
 @dataclass(frozen=True)
 class ArmInfo:
-    """One arm as the report needs it."""
+    """One arm as the report needs it: its validated :class:`tregsim.protocol.Regimen`, or
+    None when the arm is known only by its name (no scenario)."""
 
     name: str
     allocation: float
     regimen_name: str
-    drug: str
-    route: str
-    courses: tuple[Course, ...]
-    administration_days: tuple[float, ...] = ()
+    regimen: Regimen | None = None
+
+    @property
+    def drug(self) -> str:
+        """The regimen's drug ('' without a regimen)."""
+        return self.regimen.drug if self.regimen is not None else ""
+
+    @property
+    def route(self) -> str:
+        """The regimen's route ('' without one)."""
+        return (self.regimen.route or "") if self.regimen is not None else ""
 
     def dose_days(self) -> list[float]:
         """Every administration time of the arm's regimen (days), sorted: those of
         :meth:`tregsim.protocol.Regimen.administrations`."""
-        return sorted(set(self.administration_days))
+        if self.regimen is None:
+            return []
+        return sorted({a.day for a in self.regimen.administrations()})
+
+    def dosing_spans(self) -> list[tuple[float, float]]:
+        """(first, last) dosing day of each course, then of each single dose."""
+        if self.regimen is None:
+            return []
+        spans = [(c.start_day, _last_day(c)) for c in self.regimen.courses]
+        return spans + [(d.day, d.day) for d in self.regimen.doses]
 
     def regimen_text(self) -> str:
-        """Plain description of the regimen, e.g. 'il2 SC: 1.5 MIU/day days 0-4; ...'."""
-        if self.drug in ("", "placebo") and not self.courses:
-            return "Placebo (matching injections)" if self.drug == "placebo" else "No treatment"
-        parts = []
-        for c in self.courses:
-            dose = "" if c.dose is None else f"{c.dose:g} {c.unit}"
-            if c.per_day > 1:
-                dose += f" x{c.per_day}/day"
-            last = c.last_day
-            when = f"day {c.start_day:g}" if c.n_days <= 1 else f"days {c.start_day:g}-{last:g}"
-            if c.every_days != 1 and c.n_days > 1:
-                when += f" every {c.every_days:g} days"
-            parts.append(f"{dose} {when}".strip())
-        head = DRUGS[self.drug].label if self.drug in DRUGS else (self.drug or self.regimen_name)
+        """Plain description of the regimen from its courses then its single doses, e.g.
+        'aldesleukin (IL-2) SC: 1.5 MIU days 0-4; 3 MIU days 21-25; ...'."""
+        regimen = self.regimen
+        if regimen is None:
+            return "No treatment"
+        if regimen.is_placebo:
+            return "Placebo (matching injections)"
+        parts = [_course_text(c) for c in regimen.courses]
+        parts += [f"{d.dose:g} {d.unit} day {d.day:g}" for d in regimen.doses]
+        head = DRUGS[regimen.drug].label if regimen.drug in DRUGS else regimen.drug
         if self.route:
             head += f" {self.route.upper()}"
         return f"{head}: " + "; ".join(parts) if parts else head
@@ -132,15 +150,6 @@ OKABE_ITO = (
 CONTROL_COLOR = "#555555"
 
 
-def _courses(regimen: Regimen) -> tuple[Course, ...]:
-    out = []
-    for c in regimen.courses:
-        n_days = math.ceil(c.days / c.every_days - 1e-9)
-        out.append(Course(c.start_day, n_days, c.dose, c.unit, c.every_days, c.per_day))
-    out.extend(Course(d.day, 1, d.dose, d.unit) for d in regimen.doses)
-    return tuple(out)
-
-
 def _inclusion(scenario: Scenario | None) -> dict[str, Any]:
     if scenario is None:
         return {}
@@ -169,10 +178,7 @@ def _arm_info(scenario: Scenario, arm: Arm) -> ArmInfo:
         name=arm.name,
         allocation=float(arm.allocation),
         regimen_name=arm.regimen,
-        drug=regimen.drug,
-        route=regimen.route or "",
-        courses=_courses(regimen),
-        administration_days=tuple(a.day for a in regimen.administrations()),
+        regimen=regimen,
     )
 
 
@@ -190,7 +196,7 @@ def trial_info(
         names = list((summary.get("arms") or {}).keys())
         if not names and "arm" in patients:
             names = [str(a) for a in pd.unique(patients["arm"])]
-        arms = [ArmInfo(n, 1.0, n, "", "", ()) for n in names]
+        arms = [ArmInfo(n, 1.0, n) for n in names]
 
     names = [a.name for a in arms]
     if scenario is not None:

@@ -69,10 +69,9 @@ def fig_protocol(summary: dict, patients: pd.DataFrame, info: TrialInfo):
                 ax.axhline(y, color="#CCCCCC", lw=0.8, zorder=0)
                 if days.size:
                     ax.plot(days / scale, np.full(days.size, y), "|", ms=13, mew=2.0, color=color)
-                    for c in arm.courses:
-                        end = c.last_day + 1
+                    for first, last in arm.dosing_spans():
                         ax.fill_between(
-                            [c.start_day / scale, end / scale],
+                            [first / scale, (last + 1) / scale],
                             y - 0.22,
                             y + 0.22,
                             color=color,
