@@ -9,7 +9,9 @@ import pytest
 @pytest.mark.slow
 def test_quick_calibration_writes_posterior_checks_and_resumes(tregsim_cli, tmp_path):
     out = tmp_path / "cal"
-    result = tregsim_cli("calibrate", "--quick", "--out", str(out), "--quiet", timeout=600)
+    result = tregsim_cli(
+        "calibrate", "--method", "abc", "--quick", "--out", str(out), "--quiet", timeout=600
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads((out / "posterior.json").read_text())
     assert doc["ensemble_size"] == 6 and len(doc["weights"]) == 6
@@ -26,7 +28,15 @@ def test_quick_calibration_writes_posterior_checks_and_resumes(tregsim_cli, tmp_
         assert (out / name).stat().st_size > 0, name
     # --resume with every generation done runs nothing new and rewrites the same particles
     again = tregsim_cli(
-        "calibrate", "--quick", "--out", str(out), "--quiet", "--resume", timeout=300
+        "calibrate",
+        "--method",
+        "abc",
+        "--quick",
+        "--out",
+        str(out),
+        "--quiet",
+        "--resume",
+        timeout=300,
     )
     assert again.returncode == 0, again.stderr
     assert json.loads((out / "posterior.json").read_text())["members"] == doc["members"]
@@ -39,6 +49,9 @@ def test_quick_calibration_writes_posterior_checks_and_resumes(tregsim_cli, tmp_
         (["--scale", "1.5"], "--scale"),
         (["--scheduler", "localhost:8786"], "--scheduler"),
         (["--resume"], "--resume"),
+        (["--method", "mcmc"], "--method"),
+        (["--design", "3"], "--design"),
+        (["--members", "1"], "--members"),
     ],
 )
 def test_bad_calibrate_options_exit_2_naming_the_option(tregsim_cli, tmp_path, args, field):
@@ -46,3 +59,4 @@ def test_bad_calibrate_options_exit_2_naming_the_option(tregsim_cli, tmp_path, a
     assert result.returncode == 2, result.stderr
     assert field in result.stderr
     assert not (tmp_path / "new" / "abc.db").exists()
+    assert not (tmp_path / "new" / "design.jsonl").exists()

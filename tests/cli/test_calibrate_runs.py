@@ -60,7 +60,10 @@ def _main(*argv: str) -> int:
 def test_a_finished_calibration_is_recorded_done_with_its_generations(fake_calibration, tmp_path):
     calls, _ = fake_calibration
     out = tmp_path / "cal"
-    assert _main("calibrate", "--out", str(out), "--generations", "3", "--quiet") == 0
+    assert (
+        _main("calibrate", "--method", "abc", "--out", str(out), "--generations", "3", "--quiet")
+        == 0
+    )
     (row,) = RunStore().list_runs().to_dict("records")
     assert row["kind"] == "calibration" and row["status"] == "done"
     assert row["n_chunks_done"] == row["n_chunks_total"] == 3
@@ -72,7 +75,18 @@ def test_an_interrupted_calibration_resumes_by_id_alone(fake_calibration, tmp_pa
     calls, behaviour = fake_calibration
     out = tmp_path / "cal"
     behaviour["stop_after"] = 1
-    code = _main("calibrate", "--out", str(out), "--generations", "3", "--seed", "7", "--quiet")
+    code = _main(
+        "calibrate",
+        "--method",
+        "abc",
+        "--out",
+        str(out),
+        "--generations",
+        "3",
+        "--seed",
+        "7",
+        "--quiet",
+    )
     assert code == 130
     (row,) = RunStore().list_runs().to_dict("records")
     assert row["status"] == "interrupted" and row["n_chunks_done"] == 0

@@ -127,15 +127,14 @@ def _treg_rise_by_arm(result, max_day: float) -> dict[str, float]:
     return out
 
 
-def treg_ed10(result, target) -> dict:
-    """Single dose (MIU/m2) giving a +10% Treg peak within 7 days: placebo-corrected arm means,
-    interpolated on log dose; ``censor`` -1 / +1 when below / above the dose range."""
-    rise = _treg_rise_by_arm(result, 7.0)
-    placebo = rise.pop("placebo", 0.0)
-    doses = {a: float(a.removeprefix("il2_").replace("p", ".")) for a in rise}
+def ed10_from_rises(rises: dict[str, float]) -> dict:
+    """Single dose (MIU/m2) giving a +10% placebo-corrected Treg peak, interpolated on log
+    dose between the dose arms (``il2_<dose>``: rise); ``censor`` -1 / +1 when the ED10 lies
+    below / above the dose range (the value is then the range's end)."""
+    doses = {a: float(a.removeprefix("il2_").replace("p", ".")) for a in rises}
     order = sorted(doses, key=doses.get)
     x = np.log([doses[a] for a in order])
-    y = np.array([rise[a] - placebo for a in order])
+    y = np.array([rises[a] for a in order])
     above = np.flatnonzero(y >= 0.10)
     if len(above) == 0:
         return {"value": float(np.exp(x[-1])), "censor": 1.0}
@@ -144,6 +143,15 @@ def treg_ed10(result, target) -> dict:
         return {"value": float(np.exp(x[0])), "censor": -1.0}
     frac = (0.10 - y[i - 1]) / (y[i] - y[i - 1])
     return {"value": float(np.exp(x[i - 1] + frac * (x[i] - x[i - 1]))), "censor": 0.0}
+
+
+def treg_ed10(result, target) -> dict:
+    """The DILT1D ED10 (:func:`ed10_from_rises`) from the arms' mean Treg rise within 7 days,
+    placebo-corrected; the rises are kept (``rise_<arm>``) for the emulators."""
+    rise = _treg_rise_by_arm(result, 7.0)
+    placebo = rise.pop("placebo", 0.0)
+    corrected = {a: r - placebo for a, r in rise.items()}
+    return {**ed10_from_rises(corrected), **{f"rise_{a}": r for a, r in corrected.items()}}
 
 
 def treg_steady_rise(result, target) -> dict:

@@ -85,9 +85,8 @@ def _or_dash(value) -> str:
     return "-" if value is None else f"{value:.3g}"
 
 
-def markdown(doc: dict) -> str:
-    """Tables of the checks and of identifiability (also pasted into docs/calibration.md)."""
-    lines = [
+def _abc_header(doc: dict) -> list[str]:
+    return [
         f"Posterior {doc['posterior_version']}: {doc['ensemble_size']} weighted particles, "
         f"effective sample size {doc['effective_sample_size']}, generations "
         f"{doc['settings']['generations_done']}, {doc['total_simulations']} simulated "
@@ -104,6 +103,41 @@ def markdown(doc: dict) -> str:
             for g in doc.get("generations", [])
         ),
         "",
+    ]
+
+
+def _emulator_header(doc: dict) -> list[str]:
+    em, sims = doc["emulator"], doc["simulations"]
+    lines = [
+        f"Posterior {doc['posterior_version']}: {doc['ensemble_size']} equally weighted members "
+        f"(each simulated in full), effective sample size {doc['effective_sample_size']} "
+        f"(MCMC on the emulated likelihood at temperature 1: {em['walkers']} walkers x "
+        f"{em['steps']} steps, autocorrelation time {em['autocorr_time']:.3g}, acceptance "
+        f"{em['acceptance_fraction']:.2f}, chain ESS {em['chain_effective_sample_size']:.0f}); "
+        f"simulations: design {sims['design']}, refinement {sims['refine']}, members "
+        f"{sims['members']}; {doc['minutes']:.1f} minutes.",
+        "",
+        "Emulators (5-fold cross-validated R^2 on the link scale; tau the out-of-fold error SD "
+        "beyond the simulations' own noise, added to the likelihood), and their check at the "
+        "posterior members (mean emulated vs mean simulated value, response scale):",
+        "",
+        "| target | quantity | points | R^2 (CV) | tau | emulated at members | simulated |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    checks = {(c["target"], c["quantity"]): c for c in em.get("member_check", [])}
+    for q in em["quality"]:
+        c = checks.get((q["target"], q["quantity"]), {})
+        lines.append(
+            f"| {q['target']} | {q['quantity']} | {q['points']} | {q['r2_cv']:.2f} | "
+            f"{q['tau']:.3g} | {_or_dash(c.get('emulated'))} | {_or_dash(c.get('simulated'))} |"
+        )
+    return [*lines, ""]
+
+
+def markdown(doc: dict) -> str:
+    """Tables of the checks and of identifiability (also pasted into docs/calibration.md)."""
+    lines = _emulator_header(doc) if "emulator" in doc else _abc_header(doc)
+    lines += [
         "| target | published | prior 95% PI | posterior mean | posterior 95% PI | PIT | inside |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -137,6 +171,12 @@ def write_outputs(history, settings: CalibrationSettings, out_dir: str | os.Path
     checks = predictive_checks(history, settings, seed=settings.seed)
     ident = identifiability(history, settings)
     doc = posterior_document(history, settings, checks, ident, log_dir=out)
+    return write_files(doc, checks, ident, out)
+
+
+def write_files(doc: dict, checks: dict, ident: list[dict], out: Path) -> dict:
+    """posterior.json, checks.json, identifiability.csv, the plots and calibration.md (each
+    written whole or not at all); returns the document as written (checks without draws)."""
     slim = {**doc, "checks": _strip_draws(checks)}
     _write(out / "posterior.json", json.dumps(slim, indent=1) + "\n")
     _write(out / "checks.json", json.dumps(checks) + "\n")

@@ -78,7 +78,7 @@ def posterior_document(
         "identifiability": ident,
         "members": members,
         "weights": [float(x) for x in w],
-        "member_values": [_compact(v) for v in values],
+        "member_values": [compact(v) for v in values],
     }
 
 
@@ -123,7 +123,7 @@ def _final_temperature(history) -> float:
     return float(pops.loc[pops["t"] == history.max_t, "epsilon"].iloc[0])
 
 
-def _compact(values: dict[str, dict]) -> dict[str, dict]:
+def compact(values: dict[str, dict]) -> dict[str, dict]:
     """A particle's simulated target values, JSON-ready (for leave-one-out validation)."""
     out = {}
     for name, fields in values.items():
@@ -134,7 +134,9 @@ def _compact(values: dict[str, dict]) -> dict[str, dict]:
     return out
 
 
-def _check_rows(targets, values, w, observations, rng, draws_per_particle=20) -> dict:
+def check_rows(targets, values, w, observations, rng, draws_per_particle=20) -> dict:
+    """Per target: predictive distribution of the published statistic for a study of the
+    published size, over weighted simulated experiments (95% interval, PIT, inside)."""
     out = {}
     for name, target in targets.items():
         samples, weights = [], []
@@ -176,14 +178,19 @@ def predictive_checks(history, settings: CalibrationSettings, seed: int = 0) -> 
             {"rater_optimism_ror": to_natural(p, priors).get("rater_optimism_ror", 1.0)}
             for p in points
         ]
-        result[label] = _check_rows(targets, values, w, obs, rng)
+        result[label] = check_rows(targets, values, w, obs, rng)
     return result
 
 
 def identifiability(history, settings: CalibrationSettings) -> list[dict]:
-    """Posterior / prior 95% width per parameter (< 0.5: constrained, > 0.8: stays at prior)."""
-    priors = settings.chosen_priors()
+    """Posterior / prior 95% width per parameter of the last generation."""
     points, w, _ = generation(history)
+    return identifiability_rows(points, w, settings.chosen_priors())
+
+
+def identifiability_rows(points: list[dict], w: np.ndarray, priors: dict) -> list[dict]:
+    """Posterior / prior 95% width per parameter (< 0.5: constrained, > 0.8: stays at prior);
+    ``points`` on the sampling scale (log for lognormal priors), ``w`` their weights."""
     rows = []
     for name, p in priors.items():
         x = np.array([pt[name] for pt in points], dtype=float)  # sampling scale

@@ -15,7 +15,21 @@ from tregsim.errors import TregsimInputError
 
 
 def _settings(record: dict):
-    """CalibrationSettings from a command's (or the catalogue's) record."""
+    """CalibrationSettings (ABC) or EmulatorSettings from a command's (or the catalogue's)
+    record (records written before the emulator have no ``method``: ABC)."""
+    if record.get("method", "abc") == "emulator":
+        from tregsim.calibration.waves import EmulatorSettings
+
+        if record["quick"]:
+            return EmulatorSettings.quick(seed=record["seed"])
+        return EmulatorSettings(
+            design=record["design"],
+            refine=record["refine"],
+            members=record["members"],
+            seed=record["seed"],
+            scale=record["scale"],
+            max_minutes=record["max_minutes"],
+        )
     settings_cls = _app._require("tregsim.calibration", "CalibrationSettings", "calibrate")
     if record["quick"]:
         return settings_cls.quick(seed=record["seed"])
@@ -38,8 +52,16 @@ def _run_recorded(record: dict, *, resume: bool, run_id: str | None, quiet: bool
 
     from tregsim.store import RunStore
 
-    run_calibration = _app._require("tregsim.calibration", "run_calibration", "calibrate")
     settings = _settings(record)
+    emulator = record.get("method", "abc") == "emulator"
+    if emulator:
+        from tregsim.calibration.emulator_posterior import run_emulator_calibration
+
+        run_calibration = run_emulator_calibration
+        steps = settings.total_simulations
+    else:
+        run_calibration = _app._require("tregsim.calibration", "run_calibration", "calibrate")
+        steps = settings.generations
     out = Path(record["out_dir"])
     store = RunStore()
     if run_id is None:
@@ -49,7 +71,7 @@ def _run_recorded(record: dict, *, resume: bool, run_id: str | None, quiet: bool
             run_dir=out,
             out_dir=out,
             seed=record["seed"],
-            n_chunks_total=settings.generations,
+            n_chunks_total=steps,
             command=shlex.join(["tregsim", *_app._ARGV]),
             resume=record,
         )
@@ -58,7 +80,15 @@ def _run_recorded(record: dict, *, resume: bool, run_id: str | None, quiet: bool
     started = time.monotonic()
     status = "failed"
     try:
-        with store.tracking(run_id), _progress(quiet, settings.generations) as bar:
+        bars = _wave_progress(quiet, settings) if emulator else _progress(quiet, steps)
+        with store.tracking(run_id), bars as bar:
+
+            def wave_progress(wave: str, done: int, total: int) -> None:
+                offsets = {"design": 0, "refine": settings.design}
+                offsets["members"] = settings.design + settings.refine
+                store.mark_progress(run_id, offsets[wave] + done)
+                if bar is not None:
+                    bar(wave, done, total)
 
             def progress(message: str) -> None:
                 if m := re.match(r"t: (\d+),", message):
@@ -72,17 +102,19 @@ def _run_recorded(record: dict, *, resume: bool, run_id: str | None, quiet: bool
                 workers=record["workers"],
                 scheduler=record["scheduler"],
                 resume=resume,
-                progress=progress,
+                progress=wave_progress if emulator else progress,
             )
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
-        raise typer.Abort(
-            f"interrupted; finished generations are kept in {out}/abc.db (outputs written for "
-            f"the last one); continue with: tregsim resume {run_id}"
-        ) from None
+        kept = (
+            f"finished simulations are kept in {out}/design.jsonl"
+            if emulator
+            else f"finished generations are kept in {out}/abc.db (outputs written for the last one)"
+        )
+        raise typer.Abort(f"interrupted; {kept}; continue with: tregsim resume {run_id}") from None
     finally:
-        done = settings.generations if status == "done" else None
+        done = steps if status == "done" else None
         store.finish_run(
             run_id, status=status, seconds=time.monotonic() - started, n_chunks_done=done
         )
@@ -104,10 +136,11 @@ def resume_calibration(run_id: str, workers: int | None, scheduler: str | None, 
             else "start a new calibration with tregsim calibrate --out DIR"
         )
         raise TregsimInputError(f"run {run_id} has no resume record; {fix}", field="RUN_ID")
-    if not (Path(record["out_dir"]) / "abc.db").exists():
+    checkpoint = _checkpoint(record.get("method", "abc"))
+    if not (Path(record["out_dir"]) / checkpoint).exists():
         raise TregsimInputError(
-            f"run {run_id} kept no checkpoint ({record['out_dir']}/abc.db is missing); start a "
-            "new calibration instead",
+            f"run {run_id} kept no checkpoint ({record['out_dir']}/{checkpoint} is missing); "
+            "start a new calibration instead",
             field="RUN_ID",
         )
     record["workers"] = workers if workers is not None else record.get("workers")
@@ -118,6 +151,46 @@ def resume_calibration(run_id: str, workers: int | None, scheduler: str | None, 
             f"Posterior: {doc['ensemble_size']} particles, effective sample size "
             f"{doc['effective_sample_size']}; written to {record['out_dir']}"
         )
+
+
+def _checkpoint(method: str) -> str:
+    """The file a calibration run continues from."""
+    return "design.jsonl" if method == "emulator" else "abc.db"
+
+
+def _wave_progress(quiet: bool, settings):
+    """A rich progress bar per wave of an emulator calibration (simulations done / total)."""
+    import contextlib
+
+    if quiet:
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress(
+            "[bold]calibrate[/] {task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=_console(stderr=True),
+        ) as progress:
+            sizes = {"design": settings.design, "refine": settings.refine}
+            sizes["members"] = settings.members
+            labels = {
+                "design": "wave 1: prior design",
+                "refine": "wave 2: refinement",
+                "members": "posterior members (full size)",
+            }
+            tasks = {w: progress.add_task(labels[w], total=n) for w, n in sizes.items()}
+
+            def update(wave: str, done: int, total: int) -> None:
+                progress.update(tasks[wave], completed=done, total=total)
+
+            yield update
+
+    return bar()
 
 
 def _progress(quiet: bool, generations: int):
@@ -163,24 +236,52 @@ def _progress(quiet: bool, generations: int):
 @app.command()
 def calibrate(
     out: Annotated[
-        Path, typer.Option("--out", help="Run folder: abc.db (the checkpoint) and the outputs.")
+        Path,
+        typer.Option(
+            "--out", help="Run folder: the checkpoint (design.jsonl or abc.db) and the outputs."
+        ),
     ],
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="emulator (emulated likelihood + MCMC; reaches temperature 1) or abc (ABC-SMC).",
+        ),
+    ] = "emulator",
     quick: Annotated[
-        bool, typer.Option("--quick", help="A ~2-minute end-to-end run (4 cheap targets).")
+        bool, typer.Option("--quick", help="A 1-2 minute end-to-end run (4 cheap targets).")
     ] = False,
+    design: Annotated[
+        int, typer.Option("--design", help="emulator: prior design simulations (wave 1).")
+    ] = 1600,
+    refine: Annotated[
+        int, typer.Option("--refine", help="emulator: refinement simulations (wave 2).")
+    ] = 1200,
+    members: Annotated[
+        int, typer.Option("--members", help="emulator: posterior members, simulated in full.")
+    ] = 200,
     population: Annotated[
-        int, typer.Option("--population", help="Particles per generation.")
+        int, typer.Option("--population", help="abc: particles per generation.")
     ] = 200,
     generations: Annotated[
-        int, typer.Option("--generations", help="Generations (the last at temperature 1).")
+        int, typer.Option("--generations", help="abc: generations (the last at temperature 1).")
     ] = 6,
     scale: Annotated[
-        float,
-        typer.Option("--scale", help="Factor on every simulated trial size (0 < scale <= 1)."),
-    ] = 1.0,
+        float | None,
+        typer.Option(
+            "--scale",
+            help="Factor on every simulated trial size, 0 < scale <= 1 (default: emulator design "
+            "0.5, abc 1).",
+            show_default=False,
+        ),
+    ] = None,
     max_minutes: Annotated[
         float | None,
-        typer.Option("--max-minutes", help="Start no generation after this many minutes."),
+        typer.Option(
+            "--max-minutes",
+            help="abc: start no generation after this; emulator: stop the design waves (the "
+            "members are always simulated).",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 2024,
     workers: Annotated[
@@ -193,24 +294,35 @@ def calibrate(
         ),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the run stored in OUT/abc.db.")
+        bool, typer.Option("--resume", help="Continue the run stored in OUT.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Bayesian calibration: ABC-SMC over the priors of src/tregsim/data/priors.yaml against
-    every target of src/tregsim/data/targets.yaml, each simulated by the trial engine, with an
-    exact-likelihood acceptance kernel. Writes OUT/posterior.json (copy it to
+    """Bayesian calibration over the priors of src/tregsim/data/priors.yaml against every
+    target of src/tregsim/data/targets.yaml, each simulated by the trial engine. Default
+    (--method emulator): a prior design and a refinement wave of simulations fit regression
+    emulators of every target's statistic; MCMC samples the posterior at temperature 1 through
+    them; the thinned members are simulated in full for the predictive checks. --method abc:
+    ABC-SMC with an exact-likelihood stochastic acceptor. Writes OUT/posterior.json (copy it to
     src/tregsim/data/ to ship it), checks.json, identifiability.csv, plots and calibration.md.
-    Every finished generation is kept in OUT/abc.db: after Ctrl-C (or SIGTERM) the outputs of
-    the last finished one are written, and --resume (or tregsim resume RUN_ID) continues; the
-    run is listed by tregsim runs.
+    Finished work is kept in OUT (design.jsonl or abc.db): after Ctrl-C (or SIGTERM) --resume
+    (or tregsim resume RUN_ID) continues; the run is listed by tregsim runs.
 
-    Example: tregsim calibrate --out results/calibration --workers 2 --population 200
+    Example: tregsim calibrate --out results/calibration --workers 2
     """
+    if method not in ("emulator", "abc"):
+        raise TregsimInputError(
+            f"--method {method!r} is unknown; use emulator or abc", field="--method"
+        )
     _check_int("--population", population, 2, "use at least 2 particles, e.g. 200")
     _check_int("--generations", generations, 1, "run at least one generation, e.g. 6")
+    _check_int("--design", design, 10, "use at least 10 design simulations, e.g. 1600")
+    _check_int("--refine", refine, 0, "use 0 or more refinement simulations, e.g. 1200")
+    _check_int("--members", members, 2, "ship at least 2 members, e.g. 200")
     _check_int("--seed", seed, 0, "use a non-negative integer seed")
     _check_int("--workers", workers, 1, "use at least one worker, e.g. --workers 2")
+    if scale is None:
+        scale = 0.5 if method == "emulator" else 1.0
     _check_float("--scale", scale, "give a number in (0, 1], e.g. 0.5")
     if not 0.0 < scale <= 1.0:
         raise TregsimInputError(
@@ -224,14 +336,19 @@ def calibrate(
         )
     if out.exists() and not out.is_dir():
         raise TregsimInputError(f"--out {out} is a file; give a folder", field="--out")
-    if resume and not (out / "abc.db").exists():
+    checkpoint = _checkpoint(method)
+    if resume and not (out / checkpoint).exists():
         raise TregsimInputError(
-            f"--resume: {out}/abc.db does not exist; start a run without --resume first",
+            f"--resume: {out}/{checkpoint} does not exist; start a run without --resume first",
             field="--resume",
         )
     record = {
         "out_dir": str(out.absolute().resolve()),
+        "method": method,
         "quick": quick,
+        "design": design,
+        "refine": refine,
+        "members": members,
         "population": population,
         "generations": generations,
         "scale": scale,
@@ -243,6 +360,6 @@ def calibrate(
     doc = _run_recorded(record, resume=resume, run_id=None, quiet=quiet)
     if not quiet:
         _console().print(
-            f"Posterior: {doc['ensemble_size']} particles, effective sample size "
+            f"Posterior: {doc['ensemble_size']} members, effective sample size "
             f"{doc['effective_sample_size']}; written to {out}"
         )

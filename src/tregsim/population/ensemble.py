@@ -69,9 +69,13 @@ def weights() -> np.ndarray:
 
 
 def effective_sample_size() -> float:
-    """Kish effective sample size of the weighted posterior, ``1 / sum(w**2)``."""
+    """Kish effective sample size of the weighted posterior, ``1 / sum(w**2)``, or the
+    document's own ``effective_sample_size`` when lower (members thinned from an MCMC chain
+    are equally weighted but only as independent as the chain allows)."""
     w = weights()
-    return float(1.0 / np.sum(w * w))
+    kish = float(1.0 / np.sum(w * w))
+    stated = load_ensemble().get("effective_sample_size")
+    return min(kish, float(stated)) if stated else kish
 
 
 def population_part(member: dict[str, float]) -> dict[str, float]:
