@@ -15,7 +15,7 @@ from tregsim.calibration.emulator import (
     median_loglik,
     proportion_loglik,
 )
-from tregsim.calibration.waves import prior_design, sample_posterior
+from tregsim.calibration.waves import prior_design, sample_posterior, simulate_points, wave_data
 
 PRIORS = {
     "a": {"dist": "lognormal", "median": 1.0, "factor": 3.0, "reason": "test"},
@@ -129,3 +129,31 @@ def test_quick_emulator_calibration_end_to_end_and_resume_from_half_the_design(
     again = tregsim_cli(*args[:-2], "--resume", "--workers", "1", timeout=600)
     assert again.returncode == 0, again.stderr
     assert json.loads((out / "posterior.json").read_text())["members"] == doc["members"]
+
+
+class _Square:
+    """A stand-in particle model: one 'target' whose value is the square of 'a'."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, point):
+        self.calls += 1
+        return {"t:value": point["a"] ** 2}
+
+
+def test_design_file_keeps_finished_points_and_redoes_stale_ones(tmp_path):
+    priors = {"a": PRIORS["a"]}
+    points = prior_design(priors, 6, seed=5)
+    model = _Square()
+    simulate_points(tmp_path, "design", points, priors, model, None, None, None, None)
+    assert model.calls == 6
+    simulate_points(tmp_path, "design", points, priors, model, None, None, None, None)
+    assert model.calls == 6  # all done: nothing simulated again
+    moved = points.copy()
+    moved[2] += 0.1  # a resumed run planning another point 2 (other settings or code)
+    simulate_points(tmp_path, "design", moved, priors, model, None, None, None, None)
+    assert model.calls == 7
+    x, values = wave_data(tmp_path, ("design",), priors)
+    np.testing.assert_allclose(x[:, 0], moved[:, 0])
+    np.testing.assert_allclose([v["t"]["value"] for v in values], moved[:, 0] ** 2, atol=1e-3)

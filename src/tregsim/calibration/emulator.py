@@ -149,19 +149,24 @@ def fit_quantity(
     kind: str = "linear",
     size: np.ndarray | None = None,
     interactions: int = 6,
+    noise_var: np.ndarray | None = None,
     alpha: float = 1e-3,
     folds: int = 5,
     seed: int = 0,
 ) -> Quantity:
     """Fit one quantity on design points ``x`` (sampling scale); ``size`` the simulated n of a
     'logit' (count) quantity. Weighted least squares on the empirical logit approximates the
-    binomial GLM (Cox & Snell, Analysis of Binary Data, 1989, s3.2)."""
+    binomial GLM (Cox & Snell, Analysis of Binary Data, 1989, s3.2). ``noise_var``: the
+    simulations' own sampling variance of a 'linear' quantity per point (subtracted from the
+    out-of-fold error: the emulator error is what is left)."""
     ok = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
     if size is not None:
         ok &= size > 0
     x, y = x[ok], y[ok]
     size = None if size is None else size[ok]
     link, w, var = _link_data(kind, y, size)
+    if noise_var is not None and kind == "linear":
+        var = np.broadcast_to(np.asarray(noise_var, dtype=float), ok.shape)[ok]
     features = Features(base.centre, base.scale)
     features.pairs = _pairs(x, link, w, base, interactions)
     design = features(x)
@@ -235,8 +240,15 @@ def median_loglik(
 
 
 # ---------------------------------------------------------------- all targets
-def _quantity_data(target: dict, values: list[dict]) -> dict[str, tuple[str, np.ndarray, object]]:
-    """Per emulated quantity of ``target``: (kind, response per design point, size or None)."""
+def _quantity_data(target: dict, values: list[dict], scale: float = 1.0) -> dict[str, tuple]:
+    """Per emulated quantity of ``target``: (kind, response per design point, size or None,
+    the simulations' sampling variance or None). ``scale``: the design's trial-size factor.
+
+    Sampling variances: the median of m simulated patients has variance
+    ``(1.2533 s)^2 / m`` (s the patients' SD, normal approximation; Kendall & Stuart, vol. 1,
+    s10.10); a simulated arm mean of a ``normal`` target has ``se^2 n / m`` (the published SE
+    scaled to the simulated arm size ``m = sim_n x scale``: assumes the model's patients vary
+    as much as the trial's)."""
     nan = float("nan")
 
     def get(v, key, default=nan):
@@ -246,32 +258,41 @@ def _quantity_data(target: dict, values: list[dict]) -> dict[str, tuple[str, np.
     if kind == "proportion":
         k = np.array([float(get(v, "k")) for v in values])
         n = np.array([float(get(v, "n", 0.0)) for v in values])
-        return {"rate": ("logit", k, n)}
+        return {"rate": ("logit", k, n, None)}
     if kind == "normal" and target.get("quantity") == "treg_ed10":
         arms = sorted({key for v in values for key in v if key.startswith("rise_")})
-        return {a: ("linear", np.array([float(get(v, a)) for v in values]), None) for a in arms}
+        return {
+            a: ("linear", np.array([float(get(v, a)) for v in values]), None, None) for a in arms
+        }
     if kind in ("normal", "ordered"):
-        return {"value": ("linear", np.array([float(get(v, "value")) for v in values]), None)}
+        y = np.array([float(get(v, "value")) for v in values])
+        noise = None
+        if kind == "normal":
+            m = max(3.0, float(target.get("sim_n", target["n"])) * scale)
+            noise = float(target["se"]) ** 2 * float(target["n"]) / m
+        return {"value": ("linear", y, None, noise)}
     if kind == "median_of":
-        loc, log_scale, log_sdc = [], [], []
+        loc, log_scale, log_sdc, loc_var = [], [], [], []
         for v in values:
             s = np.asarray(get(v, "samples", []), dtype=float)
             s = s[np.isfinite(s)]
             if len(s) < 3:
-                loc.append(nan), log_scale.append(nan), log_sdc.append(nan)
+                loc.append(nan), log_scale.append(nan), log_sdc.append(nan), loc_var.append(nan)
                 continue
             q25, q50, q75 = np.percentile(s, [25, 50, 75])
             loc.append(q50)
-            log_scale.append(math.log(max((q75 - q25) / 1.349, 2.0)))
+            spread = max((q75 - q25) / 1.349, 2.0)
+            log_scale.append(math.log(spread))
+            loc_var.append((1.2533 * spread) ** 2 / len(s))
             base = np.asarray(v.get("baseline", []), dtype=float)
             later = np.asarray(v["samples"], dtype=float)
             change = later - base if len(base) == len(later) else later
             sd = float(np.nanstd(change)) if np.isfinite(change).sum() > 1 else 0.0
             log_sdc.append(math.log(max(sd, 0.5)))
-        out = {"loc": ("linear", np.array(loc), None)}
-        out["log_scale"] = ("linear", np.array(log_scale), None)
+        out = {"loc": ("linear", np.array(loc), None, np.nan_to_num(np.array(loc_var)))}
+        out["log_scale"] = ("linear", np.array(log_scale), None, None)
         if target.get("open_label"):
-            out["log_sd_change"] = ("linear", np.array(log_sdc), None)
+            out["log_sd_change"] = ("linear", np.array(log_sdc), None, None)
         return out
     raise ValueError(f"unknown statistic {kind!r}")
 
@@ -294,17 +315,18 @@ class EmulatedLikelihood:
         values: list[dict[str, dict]],
         interactions: int = 6,
         seed: int = 0,
+        design_scale: float = 1.0,
     ) -> EmulatedLikelihood:
         """Fit on design points ``x`` (rows, sampling scale, priors' order) and their
-        simulated per-target values."""
+        simulated per-target values (simulated at ``design_scale`` x the targets' sizes)."""
         centre, scale = prior_centre_scale(priors)
         base = Features(centre, scale)
         fitted: dict[str, dict[str, Quantity]] = {}
         for name, target in targets.items():
             rows = [v.get(name, {"failed": 1.0}) for v in values]
             fitted[name] = {
-                q: fit_quantity(x, y, base, kind, size, interactions, seed=seed)
-                for q, (kind, y, size) in _quantity_data(target, rows).items()
+                q: fit_quantity(x, y, base, kind, size, interactions, noise, seed=seed)
+                for q, (kind, y, size, noise) in _quantity_data(target, rows, design_scale).items()
             }
         return cls(targets, priors, fitted)
 

@@ -30,7 +30,7 @@ def member_check(emulated: EmulatedLikelihood, x: np.ndarray, values: list[dict]
     rows = []
     for name, target in emulated.targets.items():
         data = _quantity_data(target, [v.get(name, {"failed": 1.0}) for v in values])
-        for q, (kind, y, size) in data.items():
+        for q, (kind, y, size, _) in data.items():
             model = emulated.quantities[name][q]
             predicted = model.mean(x)
             if kind == "logit":

@@ -204,6 +204,25 @@ def load_design(out: Path) -> dict[tuple[str, int], dict]:
     return done
 
 
+def _drop_stale(out: Path, wave: str, points: np.ndarray) -> dict:
+    """Finished simulations, after removing those of ``wave`` whose point is not the one
+    planned now (a run resumed with other settings or code re-simulates them)."""
+    done = load_design(out)
+    stale = [
+        key
+        for key, rec in done.items()
+        if key[0] == wave
+        and (key[1] >= len(points) or not np.allclose(rec["point"], points[key[1]], rtol=1e-12))
+    ]
+    if stale:
+        for key in stale:
+            del done[key]
+        tmp = out / f".{DESIGN_FILE}.partial"
+        tmp.write_text("".join(json.dumps(rec) + "\n" for rec in done.values()))
+        os.replace(tmp, out / DESIGN_FILE)
+    return done
+
+
 def simulate_points(
     out: Path,
     wave: str,
@@ -216,7 +235,7 @@ def simulate_points(
     progress: Callable[[str, int, int], None] | None,
 ) -> None:
     """Simulate every point of ``wave`` not yet in design.jsonl, appending as each finishes."""
-    done = load_design(out)
+    done = _drop_stale(out, wave, points)
     todo = [i for i in range(len(points)) if (wave, i) not in done]
     names = list(priors)
     finished = len(points) - len(todo)
@@ -319,7 +338,9 @@ def run_waves(
     x1 = prior_design(priors, settings.design, settings.seed)
     run("design", x1, design_model, deadline)
     x, values = wave_data(out, ("design",), priors)
-    emulated = EmulatedLikelihood.fit(targets, priors, x, values, settings.interactions)
+    emulated = EmulatedLikelihood.fit(
+        targets, priors, x, values, settings.interactions, design_scale=settings.scale
+    )
     tempered = sample_posterior(
         emulated,
         x,
@@ -331,7 +352,9 @@ def run_waves(
     x2 = pick(tempered["chain"], settings.refine, settings.seed + 2)
     run("refine", x2, design_model, deadline)
     x, values = wave_data(out, ("design", "refine"), priors)
-    emulated = EmulatedLikelihood.fit(targets, priors, x, values, settings.interactions)
+    emulated = EmulatedLikelihood.fit(
+        targets, priors, x, values, settings.interactions, design_scale=settings.scale
+    )
     posterior = sample_posterior(
         emulated, x, settings.walkers, settings.steps, settings.seed + 3, 1.0
     )
