@@ -101,11 +101,16 @@ class TargetModel:
 
     ``threads`` sets numba's threads inside the model call: 1 when several worker processes
     share the machine, so that the processes, not numba's threads, fill the cores (each
-    process would otherwise start one thread per core).
+    process would otherwise start one thread per core). ``stop_early``: a particle whose
+    partial log-likelihood falls below :data:`STOP_BELOW` skips its remaining experiments
+    (False for posterior members, which are always simulated in full).
     """
 
-    def __init__(self, settings: CalibrationSettings, threads: int | None = None):
+    def __init__(
+        self, settings: CalibrationSettings, threads: int | None = None, stop_early: bool = True
+    ):
         self.settings = settings
+        self.stop_early = stop_early
         self.targets = settings.chosen_targets()
         self.priors = settings.chosen_priors()
         self.threads = threads
@@ -132,7 +137,7 @@ class TargetModel:
             self.settings.seed,
             self.replicate_of(member),
             scale=self.settings.scale,
-            stop=stop,
+            stop=stop if self.stop_early else None,
         )
         return _flatten(simulated)
 

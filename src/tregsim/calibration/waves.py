@@ -204,16 +204,19 @@ def load_design(out: Path) -> dict[tuple[str, int], dict]:
     return done
 
 
-def _drop_stale(out: Path, wave: str, points: np.ndarray) -> dict:
+def _drop_stale(out: Path, wave: str, points: np.ndarray, complete: tuple[str, ...]) -> dict:
     """Finished simulations, after removing those of ``wave`` whose point is not the one
-    planned now (a run resumed with other settings or code re-simulates them)."""
+    planned now (a run resumed with other settings or code re-simulates them) or that lack
+    one of the ``complete`` targets (members simulated by a run that still stopped early)."""
     done = load_design(out)
-    stale = [
-        key
-        for key, rec in done.items()
-        if key[0] == wave
-        and (key[1] >= len(points) or not np.allclose(rec["point"], points[key[1]], rtol=1e-12))
-    ]
+
+    def stale_record(key, rec) -> bool:
+        if key[1] >= len(points) or not np.allclose(rec["point"], points[key[1]], rtol=1e-12):
+            return True
+        names = {k.partition(":")[0] for k in rec["values"]}
+        return not set(complete) <= names
+
+    stale = [key for key, rec in done.items() if key[0] == wave and stale_record(key, rec)]
     if stale:
         for key in stale:
             del done[key]
@@ -233,9 +236,11 @@ def simulate_points(
     scheduler: str | None,
     deadline: float | None,
     progress: Callable[[str, int, int], None] | None,
+    complete: tuple[str, ...] = (),
 ) -> None:
-    """Simulate every point of ``wave`` not yet in design.jsonl, appending as each finishes."""
-    done = _drop_stale(out, wave, points)
+    """Simulate every point of ``wave`` not yet in design.jsonl, appending as each finishes
+    (a record lacking one of the ``complete`` targets counts as not done)."""
+    done = _drop_stale(out, wave, points, complete)
     todo = [i for i in range(len(points)) if (wave, i) not in done]
     names = list(priors)
     finished = len(points) - len(todo)
@@ -332,8 +337,10 @@ def run_waves(
     threads = 1 if several else None
     design_model = TargetModel(settings.model_settings(settings.scale), threads=threads)
 
-    def run(wave, points, model, stop_at):
-        simulate_points(out, wave, points, priors, model, workers, scheduler, stop_at, progress)
+    def run(wave, points, model, stop_at, complete=()):
+        simulate_points(
+            out, wave, points, priors, model, workers, scheduler, stop_at, progress, complete
+        )
 
     x1 = prior_design(priors, settings.design, settings.seed)
     run("design", x1, design_model, deadline)
@@ -359,8 +366,11 @@ def run_waves(
         emulated, x, settings.walkers, settings.steps, settings.seed + 3, 1.0
     )
     x3 = pick(posterior["chain"], settings.members, settings.seed + 4)
-    check_model = TargetModel(settings.model_settings(settings.check_scale), threads=threads)
-    run("members", x3, check_model, None)  # the shipped members are always simulated in full
+    check_model = TargetModel(
+        settings.model_settings(settings.check_scale), threads=threads, stop_early=False
+    )
+    # the shipped members are always simulated in full, every target
+    run("members", x3, check_model, None, tuple(targets))
     xm, member_values = wave_data(out, ("members",), priors)
     prior_x, prior_values = wave_data(out, ("design",), priors)
     return {
