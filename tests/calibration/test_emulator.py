@@ -157,3 +157,28 @@ def test_design_file_keeps_finished_points_and_redoes_stale_ones(tmp_path):
     x, values = wave_data(tmp_path, ("design",), priors)
     np.testing.assert_allclose(x[:, 0], moved[:, 0])
     np.testing.assert_allclose([v["t"]["value"] for v in values], moved[:, 0] ** 2, atol=1e-3)
+
+
+def test_emulators_round_trip_through_json_and_leave_targets_out():
+    rng = np.random.default_rng(6)
+    x = prior_design(PRIORS, 200, seed=6)
+    p = 1 / (1 + np.exp(-x[:, 0]))
+    targets = {
+        "t": {"statistic": "proportion", "n": 30, "value": 0.5},
+        "u": {"statistic": "normal", "n": 20, "value": 1.0, "se": 0.2, "sim_n": 20},
+    }
+    values = [
+        {"t": {"k": float(rng.binomial(50, pi)), "n": 50.0}, "u": {"value": float(b)}}
+        for pi, b in zip(p, x[:, 1], strict=True)
+    ]
+    emulated = EmulatedLikelihood.fit(targets, PRIORS, x, values, interactions=1)
+    again = EmulatedLikelihood.from_dict(
+        json.loads(json.dumps(emulated.to_dict())), targets, PRIORS
+    )
+    grid = prior_design(PRIORS, 20, seed=7)
+    np.testing.assert_allclose(again.loglik(grid), emulated.loglik(grid), rtol=1e-12)
+    np.testing.assert_allclose(
+        emulated.loglik(grid, exclude=("u",)), emulated.target_loglik("t", grid), rtol=1e-12
+    )
+    lp_all, lp_without = emulated.log_posterior(grid), emulated.log_posterior(grid, exclude=("t",))
+    np.testing.assert_allclose(lp_all - lp_without, emulated.target_loglik("t", grid), rtol=1e-9)

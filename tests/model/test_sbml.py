@@ -113,13 +113,13 @@ def test_events_before_t0_are_rejected():
         export_sbml_string(None, MODEL.default_parameters, np.zeros(MODEL.n_states), events)
 
 
-def _roadrunner_worst_deviation(scenario, arm, sbml, times, derived, rtol=1e-10):
+def _roadrunner_worst_deviation(scenario, arm, sbml, times, derived, rtol=1e-10, atol=1e-12):
     """Max |libRoadRunner - tregsim| / range of every species and derived quantity."""
     roadrunner = pytest.importorskip("roadrunner")
     roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
     rr = roadrunner.RoadRunner(sbml)
     rr.integrator.relative_tolerance = rtol
-    rr.integrator.absolute_tolerance = 1e-12
+    rr.integrator.absolute_tolerance = atol
     # species ids without brackets select amounts (hasOnlySubstanceUnits, compartment size 1)
     rr.timeCourseSelections = ["time", *MODEL.state_names, *derived]
     result = np.asarray(rr.simulate(times=times))
@@ -155,9 +155,12 @@ def test_roadrunner_agrees_on_rezolve_aa_rezpegaldesleukin_arm():
     # the other output times avoid the dose times
     times = np.concatenate([[0.0], np.arange(0.25, scenario.follow_up_days, 0.5)])
     derived = ["salt", "treg_naive_pct_cd4", "treg_activated_pct_cd4", "peg_il2_pm"]
-    # CVODE stops with CV_TOO_MUCH_ACC at a dose (day 112) with rtol 1e-10; 1e-9 runs
+    # CVODE stops with CV_TOO_MUCH_ACC (at a dose, day 112-210) whenever the absolute
+    # tolerance is 1e-12, whatever the relative one (1e-7 to 1e-10, measured with the
+    # emulator posterior's typical patient); atol 1e-9 runs at rtol 1e-10, five orders
+    # below the agreement asked for
     frame, worst = _roadrunner_worst_deviation(
-        scenario, "rezpeg_24", sbml, times, derived, rtol=1e-9
+        scenario, "rezpeg_24", sbml, times, derived, rtol=1e-10, atol=1e-9
     )
     failing = {name: w for name, w in worst.items() if not w <= TOLERANCE}
     assert not failing, f"deviation / range above {TOLERANCE}: {failing}"

@@ -91,7 +91,9 @@ def test_default_tolerance_within_1e_minus_5_of_each_species_range(problem):
     params, y0, events, save = problem
     sol = solve_batch(params, y0, events, save)
     assert sol.n_failed == 0
-    err = _error_per_species_range(sol.values, params, y0, events, save, min_span=0.0)
+    # a species the regimen never touches (baricitinib here) has a reference range of round-off
+    # (Radau: ~1e-27 with some posterior members): its error is measured against 1, not that
+    err = _error_per_species_range(sol.values, params, y0, events, save, min_span=1e-12)
     assert np.all(np.isfinite(err))
     assert err.max() <= 1e-5, dict(enumerate(err))
     # the step controller does not waste work on rejections

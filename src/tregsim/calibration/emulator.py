@@ -357,20 +357,62 @@ class EmulatedLikelihood:
             shift = -log_ror * SQRT3_PI * np.exp(q["log_sd_change"].mean(x))
         return median_loglik(target, q["loc"].mean(x), q["log_scale"].mean(x), q["loc"].tau, shift)
 
-    def loglik(self, x: np.ndarray) -> np.ndarray:
-        """Total log-likelihood at each row of ``x``."""
+    def loglik(self, x: np.ndarray, exclude: tuple[str, ...] = ()) -> np.ndarray:
+        """Total log-likelihood at each row of ``x`` (without the ``exclude`` targets)."""
         x = np.atleast_2d(x)
-        return np.sum([self.target_loglik(n, x) for n in self.targets], axis=0)
+        names = [n for n in self.targets if n not in exclude]
+        return np.sum([self.target_loglik(n, x) for n in names], axis=0)
 
-    def log_posterior(self, x: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    def log_posterior(
+        self, x: np.ndarray, temperature: float = 1.0, exclude: tuple[str, ...] = ()
+    ) -> np.ndarray:
         """Log prior + log-likelihood / temperature (-inf outside a uniform prior)."""
         x = np.atleast_2d(x)
         lp = log_prior(x, self.priors)
         out = np.full(len(x), -np.inf)
         ok = np.isfinite(lp)
         if ok.any():
-            out[ok] = lp[ok] + self.loglik(x[ok]) / temperature
+            out[ok] = lp[ok] + self.loglik(x[ok], exclude) / temperature
         return out
+
+    def to_dict(self) -> dict:
+        """The fitted emulators, JSON-ready (posterior.json ``emulator.fit``)."""
+        return {
+            name: {
+                q: {
+                    "kind": m.kind,
+                    "pairs": [list(p) for p in m.features.pairs],
+                    "coef": [float(c) for c in m.coef],
+                    "tau": m.tau,
+                    "r2_cv": m.r2_cv,
+                    "n_points": m.n_points,
+                }
+                for q, m in qs.items()
+            }
+            for name, qs in self.quantities.items()
+        }
+
+    @classmethod
+    def from_dict(
+        cls, fit: dict, targets: dict[str, dict], priors: dict[str, dict]
+    ) -> EmulatedLikelihood:
+        """Rebuild from :meth:`to_dict` with the same targets and priors (in their order)."""
+        centre, scale = prior_centre_scale(priors)
+        quantities = {
+            name: {
+                q: Quantity(
+                    m["kind"],
+                    Features(centre, scale, [tuple(p) for p in m["pairs"]]),
+                    np.asarray(m["coef"], dtype=float),
+                    float(m["tau"]),
+                    float(m["r2_cv"]),
+                    int(m["n_points"]),
+                )
+                for q, m in qs.items()
+            }
+            for name, qs in fit.items()
+        }
+        return cls({n: targets[n] for n in fit}, priors, quantities)
 
     def quality(self) -> list[dict]:
         """Per emulated quantity: points, cross-validated R^2, residual SD (link scale)."""

@@ -118,6 +118,7 @@ def emulator_document(result: dict) -> tuple[dict, dict, list[dict]]:
             "member_check": member_check(
                 result["emulated"], result["members_x"], result["member_values"]
             ),
+            "fit": result["emulated"].to_dict(),  # for leave-one-out (emulator_loo)
         },
         "checks": checks,
         "identifiability": ident,

@@ -128,24 +128,30 @@ def sample_posterior(
     steps: int,
     seed: int,
     temperature: float = 1.0,
+    exclude: tuple[str, ...] = (),
 ) -> dict:
-    """MCMC on the emulated posterior; returns the flat thinned chain and its diagnostics."""
+    """MCMC on the emulated posterior (without the ``exclude`` targets); returns the flat
+    thinned chain and its diagnostics."""
     import emcee
 
     rng = np.random.default_rng(seed)
     dim = start.shape[1]
     walkers = max(walkers, 2 * dim + 2)
-    score = emulated.log_posterior(start, temperature)
+
+    def log_prob(x):
+        return emulated.log_posterior(x, temperature, exclude)
+
+    score = log_prob(start)
     order = np.argsort(-score)
     best = start[order[np.arange(walkers) % len(order)]]  # repeats when start is short
     _, scale = prior_centre_scale(emulated.priors)
     p0 = best + 0.05 * scale * rng.standard_normal(best.shape)
-    bad = ~np.isfinite(emulated.log_posterior(p0, temperature))
+    bad = ~np.isfinite(log_prob(p0))
     p0[bad] = best[bad]
     sampler = emcee.EnsembleSampler(
         walkers,
         dim,
-        lambda x: emulated.log_posterior(x, temperature),
+        log_prob,
         vectorize=True,
         moves=[(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)],
     )
@@ -309,6 +315,18 @@ def _run_all(args, model, workers, scheduler, deadline, record) -> None:
         finally:
             for future in running:
                 future.cancel()
+
+
+def simulate_in_memory(
+    points: list[dict], model: TargetModel, workers: int | None = None
+) -> list[dict]:
+    """The model's flat output at each point (sampling scale), in order; nothing on disk."""
+    if not workers or workers <= 1:
+        return [model(p) for p in points]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(model, points))
 
 
 def wave_data(out: Path, waves: tuple[str, ...], priors: dict) -> tuple[np.ndarray, list[dict]]:

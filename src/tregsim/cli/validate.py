@@ -25,10 +25,23 @@ def validate(
         bool,
         typer.Option(
             "--leave-one-out",
-            help="Predict each calibration target from the posterior without it (importance "
-            "reweighting) and report the coverage.",
+            help="Predict each calibration target from the posterior without it (an emulator "
+            "posterior is re-sampled without the target; otherwise importance reweighting) and "
+            "report the coverage.",
         ),
     ] = False,
+    loo_target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--loo-target",
+            help="With --leave-one-out: only this target (repeatable; default every target).",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Local worker processes (leave-one-out simulations)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Compare observed trial results with the posterior's 95% prediction intervals for a trial
@@ -49,10 +62,27 @@ def validate(
             with _progress_bar(quiet, "validation cases") as progress:
                 result = validate_cases(checked, progress=progress)
         if leave_one_out:
+            from tregsim.calibration.emulator_loo import emulator_leave_one_out, has_emulator
             from tregsim.calibration.ensemble import load_ensemble
             from tregsim.calibration.loo import leave_one_out as loo
 
-            result["leave_one_out"] = loo(load_ensemble())
+            document = load_ensemble()
+            names = list(loo_target) if loo_target else None
+            known = set(document.get("settings", {}).get("targets", []))
+            for name in names or []:
+                if name not in known:
+                    raise TregsimInputError(
+                        f"--loo-target {name!r} is not a target of the shipped posterior; use "
+                        "one of " + ", ".join(sorted(known)),
+                        field="--loo-target",
+                    )
+            if has_emulator(document):
+                with _progress_bar(quiet, "leave-one-out") as progress:
+                    result["leave_one_out"] = emulator_leave_one_out(
+                        document, names, workers=workers, progress=progress
+                    )
+            else:
+                result["leave_one_out"] = loo(document, names)
         (staging / "validation.json").write_text(json.dumps(result, indent=1) + "\n")
     if not quiet:
         console = _console()
