@@ -15,6 +15,7 @@ from tregsim.calibration.emulator import (
     median_loglik,
     proportion_loglik,
 )
+from tregsim.calibration.emulator_loo import emulator_leave_one_out, has_emulator
 from tregsim.calibration.waves import prior_design, sample_posterior, simulate_points, wave_data
 
 PRIORS = {
@@ -129,6 +130,14 @@ def test_quick_emulator_calibration_end_to_end_and_resume_from_half_the_design(
     again = tregsim_cli(*args[:-2], "--resume", "--workers", "1", timeout=600)
     assert again.returncode == 0, again.stderr
     assert json.loads((out / "posterior.json").read_text())["members"] == doc["members"]
+    # leave-one-out through the shipped emulators: re-sampled without the target, then the
+    # target simulated at draws of that posterior
+    doc = json.loads((out / "posterior.json").read_text())
+    assert has_emulator(doc)
+    loo = emulator_leave_one_out(doc, ["treg_dilt1d_ed10"], draws=4, steps=200)
+    (row,) = loo["cases"]
+    assert row["name"] == "treg_dilt1d_ed10" and row["lo"] <= row["predicted_mean"] <= row["hi"]
+    assert 0.0 <= row["pit"] <= 1.0 and loo["n_cases"] == 1
 
 
 class _Square:
@@ -182,3 +191,25 @@ def test_emulators_round_trip_through_json_and_leave_targets_out():
     )
     lp_all, lp_without = emulated.log_posterior(grid), emulated.log_posterior(grid, exclude=("t",))
     np.testing.assert_allclose(lp_all - lp_without, emulated.target_loglik("t", grid), rtol=1e-9)
+
+
+def test_design_points_run_on_a_dask_cluster_as_locally(tmp_path):
+    from distributed import LocalCluster
+
+    priors = {"a": PRIORS["a"]}
+    points = prior_design(priors, 5, seed=8)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False) as cluster:
+        simulate_points(
+            tmp_path,
+            "design",
+            points,
+            priors,
+            _Square(),
+            None,
+            cluster.scheduler_address,
+            None,
+            None,
+        )
+    x, values = wave_data(tmp_path, ("design",), priors)
+    np.testing.assert_allclose(x[:, 0], points[:, 0])
+    np.testing.assert_allclose([v["t"]["value"] for v in values], points[:, 0] ** 2, atol=1e-3)

@@ -74,3 +74,13 @@ def test_leave_one_out_reweights_away_from_the_left_out_target():
     assert rows["baricitinib_2mg_w36"]["inside"]
     assert 0.0 <= result["coverage"] <= 1.0
     json.dumps(result)
+
+
+def test_unknown_leave_one_out_target_exits_2_naming_the_option(tregsim_cli, tmp_path):
+    out = tmp_path / "v"
+    result = tregsim_cli(
+        "validate", "--leave-one-out", "--loo-target", "no_such_target", "--out", str(out)
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--loo-target" in result.stderr and "treg_dilt1d_ed10" in result.stderr
+    assert not out.exists()

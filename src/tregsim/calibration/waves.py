@@ -294,7 +294,7 @@ def _run_all(args, model, workers, scheduler, deadline, record) -> None:
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_spawn()) as pool:
         queue = iter(args)
         running = {}
         for i, point in queue:
@@ -325,8 +325,16 @@ def simulate_in_memory(
         return [model(p) for p in points]
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_spawn()) as pool:
         return list(pool.map(model, points))
+
+
+def _spawn():
+    """Worker processes are spawned, not forked: a parent that already ran numba's OpenMP
+    threads (a trial before the leave-one-out) cannot fork safely (GNU OpenMP aborts)."""
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
 
 
 def wave_data(out: Path, waves: tuple[str, ...], priors: dict) -> tuple[np.ndarray, list[dict]]:
