@@ -240,7 +240,7 @@ def median_loglik(
 
 
 # ---------------------------------------------------------------- all targets
-def _quantity_data(target: dict, values: list[dict], scale: float = 1.0) -> dict[str, tuple]:
+def quantity_data(target: dict, values: list[dict], scale: float = 1.0) -> dict[str, tuple]:
     """Per emulated quantity of ``target``: (kind, response per design point, size or None,
     the simulations' sampling variance or None). ``scale``: the design's trial-size factor.
 
@@ -326,7 +326,7 @@ class EmulatedLikelihood:
             rows = [v.get(name, {"failed": 1.0}) for v in values]
             fitted[name] = {
                 q: fit_quantity(x, y, base, kind, size, interactions, noise, seed=seed)
-                for q, (kind, y, size, noise) in _quantity_data(target, rows, design_scale).items()
+                for q, (kind, y, size, noise) in quantity_data(target, rows, design_scale).items()
             }
         return cls(targets, priors, fitted)
 

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import expit
 
 from .. import __version__
-from .emulator import EmulatedLikelihood, _quantity_data
+from .emulator import EmulatedLikelihood, quantity_data
 from .outputs import write_files
 from .posterior import check_rows, compact, identifiability_rows
 from .priors import to_natural
@@ -29,7 +29,7 @@ def member_check(emulated: EmulatedLikelihood, x: np.ndarray, values: list[dict]
     """Per emulated quantity: mean emulated and mean simulated value at the members."""
     rows = []
     for name, target in emulated.targets.items():
-        data = _quantity_data(target, [v.get(name, {"failed": 1.0}) for v in values])
+        data = quantity_data(target, [v.get(name, {"failed": 1.0}) for v in values])
         for q, (kind, y, size, _) in data.items():
             model = emulated.quantities[name][q]
             predicted = model.mean(x)

@@ -28,7 +28,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -412,8 +412,3 @@ def run_waves(
         "simulations": {w: len(wave_data(out, (w,), priors)[0]) for w in WAVES},
         "minutes": (time.monotonic() - started) / 60,
     }
-
-
-def settings_with(settings: EmulatorSettings, **changes) -> EmulatorSettings:
-    """A copy with ``changes`` (frozen dataclass)."""
-    return replace(settings, **changes)
