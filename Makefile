@@ -13,6 +13,8 @@ BIN := $(VENV)/bin
 PYPROJECT_KEY := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.tregsim-installed-$(PYPROJECT_KEY)
 DEMO_OUT := results/phrc-2016
+# Test processes (pytest-xdist): the suite is CPU-bound and mostly single-threaded.
+TEST_WORKERS ?= 2
 
 .PHONY: install chromium demo test lint bench calibrate clean
 
@@ -50,7 +52,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .
